@@ -1,0 +1,43 @@
+import Foundation
+
+/// Removes secrets from text before it is printed, logged or stored.
+///
+/// It knows the passwords of the configured targets, and also masks any URL password
+/// (`postgres://user:pw@host` → `postgres://user:***@host`) and `password=…` pairs it sees.
+///
+/// ```swift
+/// let r = Redactor(secrets: ["hunter2"])
+/// r.redact("login failed for postgres://app:hunter2@db/app")   // "login failed for postgres://app:***@db/app"
+/// ```
+public struct Redactor: Sendable {
+    public private(set) var secrets: [String]
+    public init(secrets: [String] = []) {
+        self.secrets = secrets.filter { $0.count >= 3 }.sorted { $0.count > $1.count }
+    }
+    public mutating func add(_ secret: String?) {
+        guard let secret, secret.count >= 3, !secrets.contains(secret) else { return }
+        secrets.append(secret)
+        secrets.sort { $0.count > $1.count }
+    }
+
+    public func redact(_ text: String) -> String {
+        var out = Self.redactURL(text)
+        for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        if let pct = secrets.first(where: { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) != $0 }) {
+            if let enc = pct.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { out = out.replacingOccurrences(of: enc, with: "***") }
+        }
+        return out
+    }
+
+    /// Masks the password part of every `scheme://user:password@` and `password=value` in `text`.
+    public static func redactURL(_ text: String) -> String {
+        var out = text
+        if out.contains("://") {
+            out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^@\s]*@"#, with: "$1:***@", options: .regularExpression)
+        }
+        if out.range(of: "password", options: .caseInsensitive) != nil {
+            out = out.replacingOccurrences(of: #"(?i)(password\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)"#, with: "$1***", options: .regularExpression)
+        }
+        return out
+    }
+}

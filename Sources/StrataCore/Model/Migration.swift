@@ -1,0 +1,68 @@
+import Foundation
+
+/// Options a migration section sets with directives such as `-- strata:no-transaction`.
+public struct SectionDirectives: Sendable, Hashable, Codable {
+    /// Run the section outside a transaction, statement by statement (`-- strata:no-transaction`).
+    public var noTransaction: Bool = false
+    /// `statement_timeout` for the section (`-- strata:timeout 30m`).
+    public var statementTimeout: Duration?
+    /// `lock_timeout` for the section (`-- strata:lock-timeout 5s`).
+    public var lockTimeout: Duration?
+    public init(noTransaction: Bool = false, statementTimeout: Duration? = nil, lockTimeout: Duration? = nil) {
+        self.noTransaction = noTransaction
+        self.statementTimeout = statementTimeout
+        self.lockTimeout = lockTimeout
+    }
+}
+
+/// One section (up, down or verify) of a migration: its SQL, split into statements.
+public struct MigrationScript: Sendable, Hashable {
+    /// The file that holds the section.
+    public var file: String
+    /// The section's raw text, exactly as in the file (used for the checksum).
+    public var text: String
+    /// The statements, with line numbers in `file`.
+    public var statements: [SQLStatement]
+    public var directives: SectionDirectives
+
+    public init(file: String, text: String, statements: [SQLStatement], directives: SectionDirectives = .init()) {
+        self.file = file
+        self.text = text
+        self.statements = statements
+        self.directives = directives
+    }
+}
+
+/// A migration read from a source: a version, a name, and its up, down and verify sections.
+///
+/// ```swift
+/// let source = DirectorySource(directory: URL(fileURLWithPath: "migrations"))
+/// let migrations = try await source.migrations()
+/// print(migrations.map(\.version))
+/// ```
+public struct Migration: Sendable, Hashable, Identifiable {
+    public var version: MigrationVersion
+    public var name: String
+    public var up: MigrationScript
+    public var down: MigrationScript?
+    public var verify: MigrationScript?
+    /// SHA-256 (hex) of the up section, line endings normalised.
+    public var checksum: String
+    /// Every file the migration was read from, relative to the migrations directory.
+    public var files: [String]
+
+    public var id: MigrationVersion { version }
+
+    public init(version: MigrationVersion, name: String, up: MigrationScript, down: MigrationScript?, verify: MigrationScript?, files: [String]) {
+        self.version = version
+        self.name = name
+        self.up = up
+        self.down = down
+        self.verify = verify
+        self.files = files
+        self.checksum = Checksum.of(up.text)
+    }
+
+    /// `version_name`, how the migration is named in messages.
+    public var label: String { name.isEmpty ? version.digits : "\(version.digits)_\(name)" }
+}

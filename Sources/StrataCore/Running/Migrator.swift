@@ -1,0 +1,265 @@
+import Foundation
+import Synchronization
+
+/// Applies and reverts migrations: takes the lock, reads the history, plans, and runs each step in
+/// its own transaction with its history row inside it.
+///
+/// ```swift
+/// let migrator = Migrator(driver: driver, migrationsTable: config.migrationsTableName,
+///                         eventsTable: config.eventsTableName, context: RunContext(strataVersion: "1.0.0"))
+/// let report = try await migrator.run(.up(to: nil), migrations: try await source.migrations(), options: RunOptions())
+/// print(report.steps.count, "applied")
+/// ```
+public struct Migrator: Sendable {
+    public let driver: any DatabaseDriver
+    public let store: HistoryStore
+    public let context: RunContext
+    public var hooks: [any RunHook] = []
+
+    public init(driver: any DatabaseDriver, migrationsTable: QualifiedName, eventsTable: QualifiedName, context: RunContext) {
+        self.driver = driver
+        self.store = HistoryStore(dialect: driver.dialect, migrations: migrationsTable, events: eventsTable)
+        self.context = context
+    }
+
+    /// Runs `body` on a session holding the migration lock, with the history tables created.
+    public func withLockedSession<R: Sendable>(lockWait: Duration, onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in },
+                                               _ body: @escaping (any DatabaseSession) async throws -> R) async throws -> R {
+        let holder = "strata \(context.strataVersion) run \(context.runID) by \(context.user)@\(context.host) pid \(ProcessInfo.processInfo.processIdentifier)"
+        let lock = driver.makeLock(for: store.migrationsTable, holderDescription: holder)
+        return try await driver.withSession { session in
+            try await lock.withLock(timeout: lockWait, onWait: { onEvent(.lockWaiting($0)) }) {
+                onEvent(.lockAcquired)
+                if try await !store.exists(on: session) {
+                    for sql in store.createStatements() { try await session.execute(sql) }
+                }
+                return try await body(session)
+            }
+        }
+    }
+
+    /// Plans and runs `request`. With `options.dryRun`, prints (through `.dryRunSQL` events) and returns the SQL instead, touching nothing.
+    public func run(_ request: PlanRequest, migrations: [Migration], options: RunOptions,
+                    onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
+        let started = Date()
+        if options.dryRun {
+            return try await driver.withSession { session in
+                let applied = try await store.applied(on: session)
+                let plan = try Planner.plan(migrations: migrations, applied: applied, request: request, policy: options.policy)
+                onEvent(.planned(plan))
+                let collector = SQLCollector()
+                if try await !store.exists(on: session) { for s in store.createStatements() { collector.add(s) } }
+                let steps = try await apply(plan, options: options, session: nil, exec: { sql, _ in collector.add(sql) }, progress: { _ in }, onEvent: { _ in })
+                let sql = collector.all
+                for s in sql { onEvent(.dryRunSQL(s)) }
+                return report(request, started: started, applied: applied, steps: steps, plan: plan, outcome: .dryRun, error: nil, sql: sql)
+            }
+        }
+        let applied = Mutex<[AppliedMigration]>([])
+        let done = Mutex<[RunReport.Step]>([])
+        do {
+            return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { session in
+                let rows = try await store.applied(on: session)
+                applied.withLock { $0 = rows }
+                let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
+                onEvent(.planned(plan))
+                if options.singleTransaction, let m = plan.steps.first(where: { $0.script.directives.noTransaction })?.migration {
+                    throw RunConfigurationError("--single-transaction cannot include migration \(m.version.digits) \(m.name): it is marked `-- strata:no-transaction`. Run without --single-transaction.")
+                }
+                let exec: @Sendable (String, Bool) async throws -> Void = { sql, cancellable in
+                    if cancellable {
+                        try Task.checkCancellation()
+                        try await withTaskCancellationHandler {
+                            try await session.execute(sql)
+                        } onCancel: {
+                            Task { await session.cancelRunningStatement() }
+                        }
+                    } else {
+                        try await session.execute(sql)
+                    }
+                }
+                let steps = try await apply(plan, options: options, session: session, exec: exec, progress: onEvent, onEvent: { step in
+                    done.withLock { $0.append(step) }
+                })
+                let r = report(request, started: started, applied: rows, steps: steps, plan: plan, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
+                for h in hooks { await h.didFinish(r) }
+                return r
+            }
+        } catch {
+            let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, plan: nil, outcome: .failed, error: "\(error)", sql: nil)
+            for h in hooks { await h.didFinish(r) }
+            throw error
+        }
+    }
+
+    private func report(_ request: PlanRequest, started: Date, applied: [AppliedMigration], steps: [RunReport.Step], plan: MigrationPlan?,
+                        outcome: RunReport.Outcome, error: String?, sql: [String]?) -> RunReport {
+        var versions = Set(applied.filter { $0.state == .applied }.map(\.version))
+        let from = versions.max()
+        for s in steps { if s.direction == .up { versions.insert(s.version) } else { versions.remove(s.version) } }
+        let finished = Date()
+        return RunReport(runID: context.runID, environment: context.environment, database: driver.displayTarget, request: "\(request)",
+                         outcome: outcome, startedAt: started, finishedAt: finished, durationMs: Int64(finished.timeIntervalSince(started) * 1000),
+                         fromVersion: from, toVersion: versions.max(), steps: steps, error: error, sql: sql)
+    }
+
+    // MARK: applying a plan
+
+    typealias Exec = @Sendable (String, Bool) async throws -> Void
+
+    private func apply(_ plan: MigrationPlan, options: RunOptions, session: (any DatabaseSession)?, exec: Exec,
+                       progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> [RunReport.Step] {
+        var done: [RunReport.Step] = []
+        let total = plan.steps.count
+        let d = driver.dialect
+        if options.singleTransaction && !plan.isEmpty {
+            try await exec(d.beginTransaction, false)
+            do {
+                for (i, step) in plan.steps.enumerated() {
+                    let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true, progress: progress)
+                    done.append(r)
+                }
+                try await exec("COMMIT", false)
+            } catch var failure as MigrationFailure {
+                try? await exec("ROLLBACK", false)
+                failure.wholeRunRolledBack = true
+                await recordFailure(failure, exec: exec)
+                throw failure
+            } catch {
+                try? await exec("ROLLBACK", false)
+                throw error
+            }
+            done.forEach(stepDone)
+            return done
+        }
+        for (i, step) in plan.steps.enumerated() {
+            let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress)
+            stepDone(r)
+            done.append(r)
+        }
+        return done
+    }
+
+    private func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
+                           inOuterTransaction: Bool, progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
+        let d = driver.dialect
+        let script = step.script
+        let m = step.migration
+        let statementTimeout = script.directives.statementTimeout ?? options.statementTimeout
+        let lockTimeout = script.directives.lockTimeout ?? options.lockTimeout
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let startedAt = Date()
+        for h in hooks { await h.willApply(step, index: index, total: total) }
+        progress(.stepStarted(index: index, total: total, step: step))
+        func elapsedMs() -> Int64 { DurationText.milliseconds(clock.now - t0) }
+        func event(_ outcome: MigrationEvent.Outcome, error: String? = nil) -> MigrationEvent {
+            MigrationEvent(runID: context.runID, version: m.version, direction: step.direction == .up ? .up : .down, outcome: outcome,
+                           startedAt: startedAt, finishedAt: Date(), error: error, environment: context.environment, host: context.host, user: context.user)
+        }
+        let row = { (state: AppliedState, failed: Int?) in
+            AppliedMigration(version: m.version, name: m.name, checksum: m.checksum, appliedAt: startedAt, durationMs: elapsedMs(),
+                             appliedBy: context.user, host: context.host, strataVersion: context.strataVersion, state: state, failedStatement: failed)
+        }
+        let verify = step.direction == .up ? (m.verify?.statements ?? []) : []
+
+        if script.directives.noTransaction && !inOuterTransaction {
+            for s in d.sessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+            if step.direction == .up { try await exec(store.insert(row(.dirty, 1)), false) }
+            else { try await exec(store.markDirty(m.version, statement: 1, direction: .down), false) }
+            let all = script.statements + verify
+            for (i, statement) in all.enumerated() {
+                do {
+                    try await exec(statement.sql, true)
+                } catch {
+                    let failure = makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: true)
+                    for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try? await exec(s, false) }
+                    await recordFailure(failure, exec: exec)
+                    progress(.stepFailed(index: index, total: total, step: step, error: failure))
+                    throw failure
+                }
+                if i + 1 < all.count { try await exec(store.markDirty(m.version, statement: i + 2, direction: step.direction), false) }
+            }
+            if step.direction == .up { try await exec(store.markApplied(m.version, durationMs: elapsedMs()), false) }
+            else { try await exec(store.delete(m.version), false) }
+            try await exec(store.insert(event(.ok)), false)
+            for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+        } else {
+            if !inOuterTransaction { try await exec(d.beginTransaction, false) }
+            do {
+                for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+                let all = script.statements + verify
+                for (i, statement) in all.enumerated() {
+                    do {
+                        try await exec(statement.sql, true)
+                    } catch {
+                        throw makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: false)
+                    }
+                }
+                if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
+                else { try await exec(store.delete(m.version), false) }
+                try await exec(store.insert(event(.ok)), false)
+                if !inOuterTransaction { try await exec("COMMIT", false) }
+            } catch let failure as MigrationFailure {
+                progress(.stepFailed(index: index, total: total, step: step, error: failure))
+                if !inOuterTransaction {
+                    try? await exec("ROLLBACK", false)
+                    await recordFailure(failure, exec: exec)
+                }
+                throw failure
+            } catch {
+                if !inOuterTransaction { try? await exec("ROLLBACK", false) }
+                throw error
+            }
+        }
+        let duration = clock.now - t0
+        for h in hooks { await h.didApply(step, index: index, total: total, duration: duration) }
+        progress(.stepFinished(index: index, total: total, step: step, duration: duration))
+        return RunReport.Step(version: m.version, name: m.name, direction: step.direction, durationMs: DurationText.milliseconds(duration),
+                              statements: script.statements.count)
+    }
+
+    private func recordFailure(_ failure: MigrationFailure, exec: Exec) async {
+        let e = MigrationEvent(runID: context.runID, version: failure.version, direction: failure.direction == .up ? .up : .down,
+                               outcome: failure.dirty ? .failed : .rolledBack, startedAt: Date(), finishedAt: Date(),
+                               error: String(failure.cause.prefix(2000)), environment: context.environment, host: context.host, user: context.user)
+        try? await exec(store.insert(e), false)
+    }
+
+    private func makeFailure(_ step: MigrationPlan.Step, index: Int, statement: SQLStatement, inVerify: Bool, error: any Error, dirty: Bool) -> MigrationFailure {
+        let script = inVerify ? (step.migration.verify ?? step.script) : step.script
+        let count = inVerify ? script.statements.count : step.script.statements.count
+        let position = inVerify ? index - step.script.statements.count : index
+        var line = statement.line
+        var cause = "\(error)"
+        var sqlState: String?
+        var cancelled = error is CancellationError
+        var underlying: String?
+        if let db = error as? DatabaseError {
+            cause = db.description
+            sqlState = db.sqlState
+            cancelled = db.isCancellation
+            underlying = db.underlying
+            if let pos = db.position, pos > 0 {
+                let prefix = statement.sql.prefix(pos - 1)
+                line += prefix.filter { $0 == "\n" }.count
+            }
+        } else if let c = error as? ConnectionError {
+            cause = "connection lost: \(c.reason)"
+            underlying = c.underlying
+        }
+        if cancelled && !(error is DatabaseError) { cause = "the run was interrupted" }
+        return MigrationFailure(version: step.migration.version, name: step.migration.name, direction: step.direction,
+                                file: "\(context.directoryDisplay)/\(script.file)", statementIndex: position + 1, statementCount: count,
+                                line: line, sql: statement.sql, cause: cause, sqlState: sqlState, cancelled: cancelled, inVerify: inVerify,
+                                dirty: dirty, wholeRunRolledBack: false, underlying: underlying)
+    }
+
+}
+
+/// Collects the SQL of a dry run.
+final class SQLCollector: Sendable {
+    private let items = Mutex<[String]>([])
+    func add(_ sql: String) { items.withLock { $0.append(sql) } }
+    var all: [String] { items.withLock { $0 } }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// Turns directory entries (names and contents) in the three layouts into ``Migration`` values,
+/// collecting every problem instead of stopping at the first.
+enum MigrationAssembler {
+    enum Entry: Hashable {
+        case file(String)                       // a file directly in the directory
+        case folder(String, [String])           // a folder and the file names inside it
+        case unreadable(String, String)         // name, reason
+    }
+
+    private struct Parts {
+        var name: String
+        var files: [String] = []
+        var sections: [SectionKind: (ParsedSection, String)] = [:]
+        var layout: String
+    }
+
+    static func assemble(entries: [Entry], directory: String, read: (String) throws -> String) throws -> [Migration] {
+        var problems: [SourceProblem] = []
+        var byVersion: [MigrationVersion: Parts] = [:]
+        var firstFile: [MigrationVersion: String] = [:]
+
+        func add(_ version: MigrationVersion, name: String, layout: String, path: String, sections: [SectionKind: ParsedSection]) {
+            if var parts = byVersion[version] {
+                if parts.layout != layout || parts.name != name || (layout != "pair") {
+                    problems.append(SourceProblem(file: path, message: "duplicate version \(version.digits): also used by \(firstFile[version] ?? "another migration")"))
+                    return
+                }
+                for (kind, section) in sections {
+                    if parts.sections[kind] != nil {
+                        problems.append(SourceProblem(file: path, message: "duplicate \(kind.rawValue) section for version \(version.digits)"))
+                    }
+                    parts.sections[kind] = (section, path)
+                }
+                parts.files.append(path)
+                byVersion[version] = parts
+            } else {
+                var parts = Parts(name: name, layout: layout)
+                parts.files = [path]
+                for (kind, section) in sections { parts.sections[kind] = (section, path) }
+                byVersion[version] = parts
+                firstFile[version] = path
+            }
+        }
+
+        func readText(_ path: String) -> String? {
+            do { return try read(path) } catch {
+                problems.append(SourceProblem(file: path, message: "cannot read: \(error)"))
+                return nil
+            }
+        }
+
+        for entry in entries.sorted(by: { name(of: $0) < name(of: $1) }) {
+            switch entry {
+            case .unreadable(let path, let reason):
+                problems.append(SourceProblem(file: path, message: reason))
+            case .file(let fileName):
+                guard let parsed = MigrationFileName.parseFile(fileName) else {
+                    if fileName.lowercased().hasSuffix(".sql") {
+                        problems.append(SourceProblem(file: fileName, message: "a .sql file without a leading version; name it like 20261123140501_\(fileName) or move it out of the migrations directory"))
+                    } else if let c = fileName.first, c.isASCII, c.isNumber {
+                        problems.append(SourceProblem(file: fileName, message: "looks like a migration but is not one of the forms <version>_<name>.sql, <version>_<name>.up.sql/.down.sql/.verify.sql, or a <version>_<name>/ folder"))
+                    }
+                    continue
+                }
+                guard let text = readText(fileName) else { continue }
+                let whole: SectionKind? = switch parsed.kind {
+                case .up: .up
+                case .down: .down
+                case .verify: .verify
+                default: nil
+                }
+                do {
+                    let sections = try SectionParser.parse(text, file: fileName, wholeFile: whole)
+                    add(parsed.version, name: parsed.name, layout: whole == nil ? "single" : "pair", path: fileName, sections: sections)
+                } catch {
+                    problems.append(error)
+                }
+            case .folder(let folderName, let contents):
+                guard let parsed = MigrationFileName.parseFolder(folderName) else { continue }
+                var sections: [SectionKind: ParsedSection] = [:]
+                var paths: [String] = []
+                for inner in contents.sorted() {
+                    let path = "\(folderName)/\(inner)"
+                    guard let kind = SectionKind(rawValue: inner.lowercased().replacingOccurrences(of: ".sql", with: "")),
+                          inner.lowercased().hasSuffix(".sql") else {
+                        if inner.lowercased().hasSuffix(".sql") {
+                            problems.append(SourceProblem(file: path, message: "unexpected file in a migration folder; expected up.sql, down.sql and optionally verify.sql"))
+                        }
+                        continue
+                    }
+                    guard let text = readText(path) else { continue }
+                    do {
+                        let parsedSections = try SectionParser.parse(text, file: path, wholeFile: kind)
+                        if let s = parsedSections[kind] { sections[kind] = s }
+                        paths.append(path)
+                    } catch {
+                        problems.append(error)
+                    }
+                }
+                if sections.isEmpty && paths.isEmpty && !problems.contains(where: { $0.file.hasPrefix(folderName + "/") }) {
+                    problems.append(SourceProblem(file: folderName + "/", message: "migration folder without up.sql"))
+                    continue
+                }
+                if byVersion[parsed.version] != nil {
+                    problems.append(SourceProblem(file: folderName + "/", message: "duplicate version \(parsed.version.digits): also used by \(firstFile[parsed.version] ?? "another migration")"))
+                    continue
+                }
+                var parts = Parts(name: parsed.name, layout: "folder")
+                parts.files = paths
+                for (kind, section) in sections {
+                    let file = paths.first { $0.lowercased().hasSuffix("/\(kind.rawValue).sql") } ?? folderName
+                    parts.sections[kind] = (section, file)
+                }
+                byVersion[parsed.version] = parts
+                firstFile[parsed.version] = folderName + "/"
+            }
+        }
+
+        var migrations: [Migration] = []
+        for (version, parts) in byVersion {
+            guard let (up, upFile) = parts.sections[.up] else {
+                if !problems.contains(where: { parts.files.contains($0.file) }) {
+                    let where_ = parts.files.first ?? version.digits
+                    problems.append(SourceProblem(file: where_, message: "migration \(version.digits) has no up section (expected \(parts.layout == "folder" ? "up.sql in the folder" : parts.layout == "pair" ? "a matching .up.sql file" : "`-- strata:up`"))"))
+                }
+                continue
+            }
+            func script(_ kind: SectionKind) -> MigrationScript? {
+                guard let (s, file) = parts.sections[kind] else { return nil }
+                return MigrationScript(file: file, text: s.text, statements: s.statements, directives: s.directives)
+            }
+            migrations.append(Migration(
+                version: version, name: parts.name,
+                up: MigrationScript(file: upFile, text: up.text, statements: up.statements, directives: up.directives),
+                down: script(.down), verify: script(.verify), files: parts.files.sorted()))
+        }
+        if !problems.isEmpty {
+            throw SourceError(directory: directory, problems: problems.sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) })
+        }
+        return migrations.sorted { $0.version < $1.version }
+    }
+
+    private static func name(of entry: Entry) -> String {
+        switch entry {
+        case .file(let n), .folder(let n, _), .unreadable(let n, _): n
+        }
+    }
+}

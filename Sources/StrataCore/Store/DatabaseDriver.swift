@@ -1,0 +1,59 @@
+import Foundation
+
+/// A schema-qualified table name.
+public struct QualifiedName: Sendable, Hashable, CustomStringConvertible {
+    public var schema: String?
+    public var name: String
+    public init(schema: String?, name: String) {
+        self.schema = schema
+        self.name = name
+    }
+    public var description: String { schema.map { "\($0).\(name)" } ?? name }
+}
+
+/// Who holds a migration lock, for the message a waiting runner prints.
+public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The lock that serialises runners on one database. Released on every exit path, cancellation included.
+public protocol MigrationLock: Sendable {
+    /// Waits up to `timeout` for the lock (polling, never blocking inside a query), runs `body`, releases.
+    /// - Parameter onWait: called once when the lock is busy, with its holder when known.
+    func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
+                               _ body: () async throws -> R) async throws -> R
+}
+
+/// The lock was not acquired within the wait.
+public struct LockTimeoutError: Error, Sendable, CustomStringConvertible {
+    public var waited: Duration
+    public var holder: LockHolder?
+    public init(waited: Duration, holder: LockHolder?) {
+        self.waited = waited
+        self.holder = holder
+    }
+    public var description: String {
+        "could not acquire the migration lock within \(DurationText.format(waited))"
+            + (holder.map { "; it is held by \($0)" } ?? "")
+            + ". Wait for that run to finish, or raise --lock-wait."
+    }
+}
+
+/// A database Strata can migrate, chosen by URL scheme (`postgres://`, `sqlite:`).
+///
+/// ```swift
+/// let driver = try DriverRegistry.driver(for: "sqlite:app.sqlite")
+/// try await driver.withSession { try await $0.execute("SELECT 1") }
+/// ```
+public protocol DatabaseDriver: Sendable {
+    var dialect: any SQLDialect { get }
+    /// The target, safe to print (no password).
+    var displayTarget: String { get }
+    /// Opens a session, runs `body`, closes the session.
+    func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
+    /// The lock for the history table `table`.
+    func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock
+    /// The server's product and version, e.g. "PostgreSQL 15.8".
+    func serverVersion(on session: any DatabaseSession) async throws -> String
+}

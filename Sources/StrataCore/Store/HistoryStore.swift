@@ -1,0 +1,151 @@
+import Foundation
+
+/// The history tables (`strata_migrations` and the `strata_events` audit log), with SQL written through a ``SQLDialect``.
+///
+/// Every write is returned as SQL text rather than run directly, so the runner executes exactly
+/// what `--dry-run` prints.
+///
+/// ```swift
+/// let store = HistoryStore(dialect: driver.dialect, migrations: .init(schema: "public", name: "strata_migrations"),
+///                          events: .init(schema: "public", name: "strata_events"))
+/// for sql in store.createStatements() { try await session.execute(sql) }
+/// let rows = try await store.applied(on: session)
+/// ```
+public struct HistoryStore: Sendable {
+    public let dialect: any SQLDialect
+    public let migrationsTable: QualifiedName
+    public let eventsTable: QualifiedName
+
+    public init(dialect: any SQLDialect, migrations: QualifiedName, events: QualifiedName) {
+        self.dialect = dialect
+        self.migrationsTable = migrations
+        self.eventsTable = events
+    }
+
+    private var m: String { dialect.qualified(migrationsTable) }
+    private var e: String { dialect.qualified(eventsTable) }
+
+    /// Idempotent DDL creating the schema (when one is set) and both tables.
+    public func createStatements() -> [String] {
+        let d = dialect
+        var sql: [String] = []
+        if let schema = migrationsTable.schema, let s = d.createSchema(schema) { sql.append(s) }
+        if let schema = eventsTable.schema, schema != migrationsTable.schema, let s = d.createSchema(schema) { sql.append(s) }
+        sql.append("""
+        CREATE TABLE IF NOT EXISTS \(m) (
+            version \(d.textType) PRIMARY KEY,
+            name \(d.textType) NOT NULL,
+            checksum \(d.textType) NOT NULL,
+            applied_at \(d.timestampType) NOT NULL,
+            duration_ms \(d.bigintType) NOT NULL DEFAULT 0,
+            applied_by \(d.textType) NOT NULL,
+            host \(d.textType) NOT NULL,
+            strata_version \(d.textType) NOT NULL,
+            state \(d.textType) NOT NULL DEFAULT 'applied' CHECK (state IN ('applied', 'dirty')),
+            failed_statement integer,
+            failed_direction \(d.textType)
+        )
+        """)
+        sql.append("""
+        CREATE TABLE IF NOT EXISTS \(e) (
+            id \(d.identityColumn),
+            run_id \(d.textType) NOT NULL,
+            version \(d.textType),
+            direction \(d.textType) NOT NULL,
+            outcome \(d.textType) NOT NULL,
+            started_at \(d.timestampType) NOT NULL,
+            finished_at \(d.timestampType) NOT NULL,
+            error \(d.textType),
+            environment \(d.textType),
+            host \(d.textType) NOT NULL,
+            "user" \(d.textType) NOT NULL
+        )
+        """)
+        return sql
+    }
+
+    /// Whether the migrations table exists yet (absent before the first run).
+    public func exists(on session: any DatabaseSession) async throws -> Bool {
+        try await session.query(dialect.tableExistsQuery(migrationsTable)).first?[0] == "1"
+    }
+
+    /// Every row of the migrations table; empty when the table does not exist yet.
+    public func applied(on session: any DatabaseSession) async throws -> [AppliedMigration] {
+        guard try await exists(on: session) else { return [] }
+        let rows = try await session.query("""
+            SELECT version, name, checksum, \(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version, state, failed_statement FROM \(m)
+            """)
+        return rows.compactMap { r in
+            guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
+            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
+                                    durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
+                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) })
+        }.sorted { $0.version < $1.version }
+    }
+
+    /// The newest events, newest first.
+    public func events(on session: any DatabaseSession, limit: Int) async throws -> [MigrationEvent] {
+        guard try await session.query(dialect.tableExistsQuery(eventsTable)).first?[0] == "1" else { return [] }
+        let rows = try await session.query("""
+            SELECT run_id, version, direction, outcome, \(dialect.timestampText("started_at")), \(dialect.timestampText("finished_at")), error, environment, host, "user"
+            FROM \(e) ORDER BY id DESC LIMIT \(max(1, limit))
+            """)
+        return rows.map { r in
+            MigrationEvent(runID: r[0] ?? "", version: r[1].flatMap(MigrationVersion.init), direction: MigrationEvent.Direction(rawValue: r[2] ?? "") ?? .up,
+                           outcome: MigrationEvent.Outcome(rawValue: r[3] ?? "") ?? .ok, startedAt: Timestamps.parse(r[4]) ?? Date(timeIntervalSince1970: 0),
+                           finishedAt: Timestamps.parse(r[5]) ?? Date(timeIntervalSince1970: 0), error: r[6], environment: r[7], host: r[8] ?? "", user: r[9] ?? "")
+        }
+    }
+
+    // MARK: writes, as SQL text
+
+    public func insert(_ row: AppliedMigration, useServerTime: Bool = true) -> String {
+        let d = dialect
+        let at = useServerTime ? d.now : d.literal(Timestamps.format(row.appliedAt))
+        return """
+        INSERT INTO \(m) (version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction) \
+        VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(row.durationMs), \
+        \(d.literal(row.appliedBy)), \(d.literal(row.host)), \(d.literal(row.strataVersion)), \(d.literal(row.state.rawValue)), \
+        \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))
+        """
+    }
+
+    /// Marks the row dirty at statement `index` (1-based) of the `direction` section.
+    public func markDirty(_ version: MigrationVersion, statement index: Int, direction: MigrationDirection) -> String {
+        "UPDATE \(m) SET state = 'dirty', failed_statement = \(index), failed_direction = \(dialect.literal(direction.rawValue)) WHERE version = \(dialect.literal(version.digits))"
+    }
+
+    public func markApplied(_ version: MigrationVersion, durationMs: Int64) -> String {
+        "UPDATE \(m) SET state = 'applied', failed_statement = NULL, failed_direction = NULL, applied_at = \(dialect.now), duration_ms = \(durationMs) WHERE version = \(dialect.literal(version.digits))"
+    }
+
+    public func setChecksum(_ version: MigrationVersion, checksum: String) -> String {
+        "UPDATE \(m) SET checksum = \(dialect.literal(checksum)) WHERE version = \(dialect.literal(version.digits))"
+    }
+
+    public func delete(_ version: MigrationVersion) -> String {
+        "DELETE FROM \(m) WHERE version = \(dialect.literal(version.digits))"
+    }
+
+    public func insert(_ event: MigrationEvent) -> String {
+        let d = dialect
+        return """
+        INSERT INTO \(e) (run_id, version, direction, outcome, started_at, finished_at, error, environment, host, "user") \
+        VALUES (\(d.literal(event.runID)), \(d.literal(event.version?.digits)), \(d.literal(event.direction.rawValue)), \
+        \(d.literal(event.outcome.rawValue)), \(d.literal(Timestamps.format(event.startedAt))), \(d.literal(Timestamps.format(event.finishedAt))), \
+        \(d.literal(event.error)), \(d.literal(event.environment)), \(d.literal(event.host)), \(d.literal(event.user)))
+        """
+    }
+}
+
+/// ISO-8601 timestamps with milliseconds, UTC, as stored and printed by Strata.
+public enum Timestamps {
+    public static func format(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+    public static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        if let d = try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) { return d }
+        return try? Date(text, strategy: .iso8601)
+    }
+}

@@ -1,0 +1,3 @@
+@_exported import StrataCore
+@_exported import StrataPostgres
+@_exported import StrataSQLite

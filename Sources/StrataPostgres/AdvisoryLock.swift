@@ -1,0 +1,74 @@
+import Foundation
+import PostgresNIO
+import StrataCore
+
+/// A session advisory lock held on its own connection for the whole run.
+///
+/// Waiters poll `pg_try_advisory_lock` with back-off rather than blocking inside a query, so a waiting
+/// runner holds no snapshot that `CREATE INDEX CONCURRENTLY` in the holder would wait for. The holder's
+/// connection carries an `application_name` naming the run, so waiters can say who holds the lock.
+struct AdvisoryLock: MigrationLock {
+    let driver: PostgresDriver
+    let key: (Int32, Int32)
+    let holderDescription: String
+
+    /// A fixed namespace ("STRA") and a 31-bit FNV-1a hash of the history table's qualified name.
+    static func key(for table: QualifiedName) -> (Int32, Int32) {
+        var hash: UInt32 = 2_166_136_261
+        for b in "\(table.schema ?? "public").\(table.name)".utf8 {
+            hash = (hash ^ UInt32(b)) &* 16_777_619
+        }
+        return (0x5354_5241, Int32(bitPattern: hash & 0x7FFF_FFFF))
+    }
+
+    func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
+                               _ body: () async throws -> R) async throws -> R {
+        let connection = try await driver.connect(applicationName: holderDescription)
+        defer { Task { try? await connection.close() } }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var delay = Duration.milliseconds(25)
+        var announced = false
+        while try await !tryLock(connection) {
+            let waited = clock.now - start
+            if waited >= timeout { throw LockTimeoutError(waited: waited, holder: try? await holder(connection)) }
+            if !announced { onWait(try? await holder(connection)); announced = true }
+            try await Task.sleep(for: min(delay, timeout - waited))
+            delay = min(delay * 2, .seconds(1))
+        }
+        do {
+            let result = try await body()
+            try? await unlock(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await unlock(connection)
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private func tryLock(_ c: PostgresConnection) async throws -> Bool {
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(key.0), \(key.1))"), logger: driver.logger)
+        for try await row in rows { return (try? row.decode(Bool.self)) ?? false }
+        return false
+    }
+
+    private func unlock(_ c: PostgresConnection) async throws {
+        _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger).collect()
+    }
+
+    private func holder(_ c: PostgresConnection) async throws -> LockHolder? {
+        let sql = """
+            SELECT a.application_name, a.pid, coalesce(a.client_addr::text, 'local'), \
+            to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') \
+            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(key.0) AND l.objid = \(key.1) AND l.objsubid = 2 LIMIT 1
+            """
+        for try await row in try await c.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
+            let (app, pid, addr, since) = try row.decode((String, Int32, String, String).self)
+            return LockHolder("\(app) (server pid \(pid), from \(addr), connected since \(since))")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import StrataCore
+
+/// PostgreSQL through postgres-nio: sessions, the advisory lock, TLS (`sslmode`), Unix sockets.
+///
+/// ```swift
+/// var target = PostgresTarget()
+/// target.host = "db.internal"; target.database = "app"; target.sslMode = .verifyFull
+/// let driver = PostgresDriver(target: target)
+/// try await driver.withSession { try await $0.execute("SELECT 1") }
+/// ```
+public struct PostgresDriver: DatabaseDriver {
+    public let target: PostgresTarget
+    public let logger: Logger
+
+    public init(target: PostgresTarget, logger: Logger = Logger(label: "strata.postgres")) {
+        self.target = target
+        self.logger = logger
+    }
+
+    public var dialect: any SQLDialect { PostgresDialect() }
+    public var displayTarget: String { target.display }
+
+    /// Opens a connection, mapping every failure to a ``ConnectionError`` that holds no password.
+    func connect(applicationName: String? = nil) async throws -> PostgresConnection {
+        let configuration = try makeConfiguration(applicationName: applicationName)
+        do {
+            return try await withThrowingTaskGroup(of: PostgresConnection.self) { group in
+                group.addTask {
+                    try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                }
+                group.addTask {
+                    try await Task.sleep(for: target.connectTimeout + .seconds(1))
+                    throw ConnectionError(target: target.display, reason: "timed out after \(DurationText.format(target.connectTimeout))")
+                }
+                guard let first = try await group.next() else { throw CancellationError() }
+                group.cancelAll()
+                return first
+            }
+        } catch let e as ConnectionError {
+            throw e
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ConnectionError(target: target.display, reason: Self.describeConnectFailure(error), underlying: redacted(String(reflecting: error)))
+        }
+    }
+
+    func redacted(_ text: String) -> String {
+        Redactor(secrets: target.password.map { [$0] } ?? []).redact(text)
+    }
+
+    static func describeConnectFailure(_ error: any Error) -> String {
+        guard let e = error as? PSQLError else { return "\(error)" }
+        if let info = e.serverInfo, let message = info[.message] {
+            let state = info[.sqlState]
+            switch state {
+            case "28P01": return "password authentication failed for the user (check the password)"
+            case "28000": return "the server refused the login: \(message)"
+            case "3D000": return "\(message) (check the database name)"
+            default: return message + (state.map { " (SQLSTATE \($0))" } ?? "")
+            }
+        }
+        switch e.code {
+        case .sslUnsupported: return "the server does not support TLS, but sslmode requires it"
+        case .connectionError:
+            if let u = e.underlying { return "connection failed: \(u)" }
+            return "connection failed"
+        case .authMechanismRequiresPassword: return "the server asks for a password and none was given (set it in the URL, PGPASSWORD or DATABASE_PASSWORD)"
+        case .serverClosedConnection: return "the server closed the connection"
+        default:
+            if let u = e.underlying { return "\(e.code): \(u)" }
+            return "\(e.code)"
+        }
+    }
+
+    func makeConfiguration(applicationName: String?) throws -> PostgresConnection.Configuration {
+        var config: PostgresConnection.Configuration
+        if let dir = target.socketDirectory {
+            config = .init(unixSocketPath: "\(dir)/.s.PGSQL.\(target.port)", username: target.user, password: target.password, database: target.database)
+        } else {
+            config = .init(host: target.host, port: target.port, username: target.user, password: target.password,
+                           database: target.database, tls: try makeTLS())
+            config.options.tlsServerName = target.host.first?.isNumber == true || target.host.contains(":") ? nil : target.host
+        }
+        config.options.connectTimeout = .milliseconds(DurationText.milliseconds(target.connectTimeout))
+        let name = String((applicationName ?? target.applicationName ?? "strata").utf8.prefix(63)) ?? "strata"
+        config.options.additionalStartupParameters = [("application_name", name)]
+        return config
+    }
+
+    func makeTLS() throws -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch target.sslMode {
+        case .disable: return .disable
+        case .allow, .prefer, .require: tls.certificateVerification = .none
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        }
+        if let root = target.sslRootCert, target.sslMode == .verifyCA || target.sslMode == .verifyFull {
+            guard FileManager.default.isReadableFile(atPath: root) else {
+                throw ConnectionError(target: target.display, reason: "sslrootcert \(root) is not a readable file")
+            }
+            tls.trustRoots = .file(root)
+        }
+        let context: NIOSSLContext
+        do { context = try NIOSSLContext(configuration: tls) } catch {
+            throw ConnectionError(target: target.display, reason: "cannot set up TLS: \(error)")
+        }
+        switch target.sslMode {
+        case .allow, .prefer: return .prefer(context)
+        default: return .require(context)
+        }
+    }
+
+    public func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        let connection = try await connect()
+        let session = PostgresSession(connection: connection, driver: self)
+        do {
+            let pid = try await session.query("SELECT pg_backend_pid()").first?[0].flatMap { Int32($0) }
+            session.backendPID.withLock { $0 = pid }
+            let result = try await body(session)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    public func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock {
+        AdvisoryLock(driver: self, key: AdvisoryLock.key(for: table), holderDescription: holderDescription)
+    }
+
+    public func serverVersion(on session: any DatabaseSession) async throws -> String {
+        "PostgreSQL " + (try await session.query("SHOW server_version").first?[0] ?? "?")
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import PostgresNIO
+import StrataCore
+import Synchronization
+
+/// One PostgreSQL connection. Statements go through the extended protocol, one at a time.
+final class PostgresSession: DatabaseSession {
+    let connection: PostgresConnection
+    let driver: PostgresDriver
+    let backendPID = Mutex<Int32?>(nil)
+
+    init(connection: PostgresConnection, driver: PostgresDriver) {
+        self.connection = connection
+        self.driver = driver
+    }
+
+    func execute(_ sql: String) async throws {
+        do {
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
+            for try await _ in rows {}
+        } catch {
+            throw map(error)
+        }
+    }
+
+    func query(_ sql: String) async throws -> [Row] {
+        do {
+            var result: [Row] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
+                result.append(Row(row.map(Self.text)))
+            }
+            return result
+        } catch {
+            throw map(error)
+        }
+    }
+
+    func cancelRunningStatement() async {
+        guard let pid = backendPID.withLock({ $0 }) else { return }
+        guard let other = try? await driver.connect(applicationName: "strata cancel") else { return }
+        _ = try? await other.query(PostgresQuery(unsafeSQL: "SELECT pg_cancel_backend(\(pid))"), logger: driver.logger).collect()
+        try? await other.close()
+    }
+
+    private func map(_ error: any Error) -> any Error {
+        guard let e = error as? PSQLError else { return error }
+        if let info = e.serverInfo, let message = info[.message] {
+            return DatabaseError(message: message, sqlState: info[.sqlState], detail: info[.detail], hint: info[.hint],
+                                 position: info[.position].flatMap { Int($0) }, underlying: driver.redacted(String(reflecting: e)))
+        }
+        if e.code == .queryCancelled {
+            return DatabaseError(message: "the statement was cancelled", sqlState: "57014")
+        }
+        return ConnectionError(target: driver.displayTarget, reason: "connection lost (\(e.code))", underlying: driver.redacted(String(reflecting: e)))
+    }
+
+    /// A cell as text, whatever its type.
+    static func text(_ cell: PostgresCell) -> String? {
+        guard cell.bytes != nil else { return nil }
+        switch cell.dataType {
+        case .int2, .int4, .int8:
+            if let v = try? cell.decode(Int64.self) { return String(v) }
+        case .bool:
+            if let v = try? cell.decode(Bool.self) { return v ? "true" : "false" }
+        case .float4, .float8:
+            if let v = try? cell.decode(Double.self) { return String(v) }
+        case .oid:
+            if cell.format == .binary, let b = cell.bytes, let v = b.getInteger(at: b.readerIndex, as: UInt32.self) { return String(v) }
+        default: break
+        }
+        if let s = try? cell.decode(String.self) { return s }
+        if cell.format == .text, var b = cell.bytes { return b.readString(length: b.readableBytes) }
+        return cell.bytes.map { "\\x" + $0.readableBytesView.map { String(format: "%02x", $0) }.joined() }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import StrataKit
+
+struct NewCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "new", abstract: "Create a migration file: <UTC timestamp>_<name>.sql with up and down sections.")
+
+    enum Layout: String, ExpressibleByArgument, CaseIterable {
+        case single, pair, folder
+    }
+
+    @Argument(help: "What the migration does, e.g. create_users.")
+    var name: String
+
+    @Option(help: "File layout: single (one file with sections), pair (.up.sql/.down.sql), folder (NAME/up.sql, down.sql).")
+    var layout: Layout = .single
+
+    @Flag(help: "Number it after the highest existing version (0001, 0002…) instead of a timestamp.")
+    var sequence = false
+
+    @Flag(name: .customLong("no-transaction"), help: "Mark the up section `-- strata:no-transaction` (for CREATE INDEX CONCURRENTLY and the like).")
+    var noTransaction = false
+
+    @OptionGroup var global: GlobalOptions
+
+    static func timestampVersion(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02d%02d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+
+    static func slug(_ name: String) -> String {
+        var out = ""
+        for ch in name.lowercased() {
+            if ch.isLetter || ch.isNumber { out.append(ch) } else if out.last != "_" { out.append("_") }
+        }
+        return out.trimmingCharacters(in: CharacterSet(charactersIn: "_"))
+    }
+
+    func run() async throws {
+        let slug = Self.slug(name)
+        guard !slug.isEmpty else { throw ValidationError("NAME `\(name)` has no letters or digits; use something like create_users") }
+        let layout = self.layout, sequence = self.sequence, noTransaction = self.noTransaction
+        try await CommandContext.run(global) { ctx in
+            let fm = FileManager.default
+            let dir = ctx.config.migrationsDirectory
+            try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
+            let existing = names.compactMap { MigrationFileName.splitVersion($0)?.version }
+            var version: String
+            if sequence {
+                let next = (existing.compactMap { Int($0.canonical) }.max() ?? 0) + 1
+                let width = max(4, existing.map(\.digits.count).max() ?? 4)
+                version = String(format: "%0\(width)d", next)
+            } else {
+                var date = Date()
+                version = Self.timestampVersion(date)
+                while existing.contains(where: { $0 == MigrationVersion(version) }) || (existing.max().map { $0 >= MigrationVersion(version)! } ?? false) {
+                    date = date.addingTimeInterval(1)
+                    version = Self.timestampVersion(date)
+                }
+            }
+            let directive = noTransaction ? "-- strata:no-transaction\n" : ""
+            let upBody = "\(directive)-- Write the change here, e.g. CREATE TABLE ...;\n"
+            let downBody = "-- Undo the change here, e.g. DROP TABLE ...;\n"
+            let base = "\(version)_\(slug)"
+            var written: [String] = []
+            func write(_ path: String, _ text: String) throws {
+                guard !fm.fileExists(atPath: path) else { throw CommandFailure(.failure, "\(path) already exists") }
+                guard fm.createFile(atPath: path, contents: Data(text.utf8)) else { throw CommandFailure(.failure, "cannot write \(path)") }
+                written.append(path)
+            }
+            switch layout {
+            case .single:
+                try write("\(dir)/\(base).sql", "-- strata:up\n\(upBody)\n-- strata:down\n\(downBody)")
+            case .pair:
+                try write("\(dir)/\(base).up.sql", upBody)
+                try write("\(dir)/\(base).down.sql", downBody)
+            case .folder:
+                try fm.createDirectory(atPath: "\(dir)/\(base)", withIntermediateDirectories: true)
+                try write("\(dir)/\(base)/up.sql", upBody)
+                try write("\(dir)/\(base)/down.sql", downBody)
+            }
+            let cwd = fm.currentDirectoryPath
+            let shown = written.map { $0.hasPrefix(cwd + "/") ? String($0.dropFirst(cwd.count + 1)) : $0 }
+            if ctx.output.json { ctx.output.emitJSON(["version": version, "files": shown.joined(separator: ",")]); return }
+            for s in shown { ctx.output.line("created \(s)") }
+        }
+    }
+}

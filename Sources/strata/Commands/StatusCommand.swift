@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import StrataKit
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show every migration and whether it is applied, pending, missing, changed or dirty.")
+
+    @OptionGroup var global: GlobalOptions
+
+    /// `status --json`: a stable shape.
+    struct JSON: Encodable {
+        struct Item: Encodable {
+            var version: String
+            var name: String
+            var state: String
+            var appliedAt: Date?
+            var checksum: String?
+            var file: String?
+            var failedStatement: Int?
+        }
+        var database: String
+        var environment: String?
+        var directory: String
+        var current: String?
+        var pending: Int
+        var migrations: [Item]
+    }
+
+    func run() async throws {
+        try await CommandContext.run(global) { ctx in
+            let migrations = try await ctx.loadMigrations(checkSum: false)
+            let (applied, statuses) = try await ctx.migrator().status(migrations: migrations)
+            let current = applied.filter { $0.state == .applied }.map(\.version).max()
+            let out = ctx.output
+            if out.json {
+                out.emitJSON(JSON(database: ctx.config.target.display, environment: ctx.config.environment, directory: ctx.directoryDisplay,
+                                  current: current?.digits, pending: statuses.filter { $0.state == .pending }.count,
+                                  migrations: statuses.map { .init(version: $0.version.digits, name: $0.name, state: $0.state.rawValue, appliedAt: $0.appliedAt,
+                                                                   checksum: $0.checksum ?? $0.appliedChecksum, file: $0.file.map { "\(ctx.directoryDisplay)/\($0)" },
+                                                                   failedStatement: $0.failedStatement) }))
+                return
+            }
+            out.line("Database:   \(ctx.config.target.display)\(ctx.config.environment.map { " (environment \($0))" } ?? "")")
+            out.line("Migrations: \(ctx.directoryDisplay)")
+            out.line()
+            if statuses.isEmpty {
+                out.line("No migrations yet. Create one with `strata new NAME`.")
+                return
+            }
+            var rows = [["VERSION", "NAME", "STATE", "APPLIED AT"]]
+            for s in statuses {
+                let state: String = switch s.state {
+                case .applied: out.paint("applied", .green)
+                case .pending: out.paint("pending", .yellow)
+                case .missing, .changed: out.paint(s.state.rawValue, .red)
+                case .dirty: out.paint("dirty (statement \(s.failedStatement ?? 0))", .red)
+                }
+                rows.append([s.version.digits, s.name, state, s.appliedAt.map(Timestamps.format) ?? "-"])
+            }
+            out.table(rows)
+            let counts = Dictionary(grouping: statuses, by: \.state).mapValues(\.count)
+            out.line()
+            out.line("\(counts[.applied] ?? 0) applied, \(counts[.pending] ?? 0) pending" +
+                     [MigrationStatus.State.missing, .changed, .dirty].compactMap { st in counts[st].map { ", \($0) \(st.rawValue)" } }.joined() +
+                     "; current version: \(current?.digits ?? "none")")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StrataKit
+
+/// What a command works with: the resolved configuration, the output, and the Strata facade.
+struct CommandContext: Sendable {
+    let config: StrataConfig
+    let output: Output
+    let strata: Strata
+    let global: GlobalOptions
+
+    /// The migrations directory as the user would write it (relative to the working directory when inside it).
+    var directoryDisplay: String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let dir = config.migrationsDirectory
+        if dir.hasPrefix(cwd + "/") { return String(dir.dropFirst(cwd.count + 1)) }
+        return dir
+    }
+
+    func migrator() -> Migrator {
+        Migrator(driver: strata.driver, migrationsTable: config.migrationsTableName, eventsTable: config.eventsTableName,
+                 context: RunContext(environment: config.environment, strataVersion: StrataVersion.current, directoryDisplay: directoryDisplay))
+    }
+
+    /// Every migration in the directory (all parsed and checked), plus the strata.sum check.
+    func loadMigrations(checkSum: Bool = true) async throws -> [Migration] {
+        let migrations = try await strata.source.migrations()
+        if checkSum { try await strata.checkSum() }
+        return migrations
+    }
+
+    /// Resolves the configuration, runs `body`, prints any error and exits with its code.
+    static func run(_ global: GlobalOptions, run flags: RunFlags? = nil, _ body: @escaping @Sendable (CommandContext) async throws -> Void) async throws {
+        let baseOutput = Output(json: global.json, quiet: global.quiet, verbose: global.verbose, noColor: global.noColor, redactor: Redactor())
+        var output = baseOutput
+        do {
+            var overrides = ConfigOverrides()
+            overrides.database = global.database
+            overrides.directory = global.dir
+            overrides.environment = global.env
+            overrides.envFiles = global.envFile
+            overrides.configFile = global.config
+            try flags?.apply(to: &overrides)
+            var redactor = Redactor()
+            if let db = global.database, let pw = URLComponents(string: db)?.password { redactor.add(pw) }
+            output = baseOutput.with(redactor: redactor)
+            let config = try ConfigResolver.resolve(overrides, variables: ProcessInfo.processInfo.environment,
+                                                    workingDirectory: FileManager.default.currentDirectoryPath)
+            output = baseOutput.with(redactor: config.redactor)
+            for w in config.warnings { output.note(output.paint("warning: ", .yellow) + w) }
+            let redactorForLogs = config.redactor
+            var logger = Logger(label: "strata") { label in
+                RedactingLogHandler(logLevel: global.verbose ? .debug : .warning, label: label, redactor: redactorForLogs)
+            }
+            logger.logLevel = global.verbose ? .debug : .warning
+            let ctx = CommandContext(config: config, output: output, strata: Strata(config: config, logger: logger), global: global)
+            output.debug("database: \(config.target.display) (from \(config.targetOrigin)); migrations: \(config.migrationsDirectory)\(config.configFile.map { "; config: \($0)" } ?? "")")
+            let out = output
+            try await Interruption.shared.run(timeout: config.runTimeout, output: out) { try await body(ctx) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let code = StrataExit.code(for: error)
+            var message = "\(error)"
+            if code == .timedOut, error is MigrationFailure || error is CancellationError { message = "--timeout reached; " + message }
+            if error is CancellationError { message = "interrupted before any migration started; nothing was changed" }
+            if output.verbose {
+                if let f = error as? MigrationFailure, let u = f.underlying { message += "\n  underlying: \(u)" }
+                if let c = error as? ConnectionError, let u = c.underlying { message += "\n  underlying: \(u)" }
+            }
+            output.error(message, code: code)
+            throw ExitCode(code.rawValue)
+        }
+    }
+}

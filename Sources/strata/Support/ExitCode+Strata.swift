@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import StrataKit
+
+/// The few exit codes `strata` uses; documented in the README.
+enum StrataExit: Int32, CaseIterable {
+    case ok = 0
+    /// A migration failed, or another run-time error.
+    case failure = 1
+    /// Bad usage or configuration: flags, variables, strata.toml, URLs.
+    case usage = 2
+    /// The database could not be reached or refused the login.
+    case unreachable = 3
+    /// The migration lock was not acquired within --lock-wait.
+    case lockNotAcquired = 4
+    /// Validation failed: migration files, checksums, strata.sum, or the history does not allow the plan.
+    case validation = 5
+    /// Pending migrations (reserved for `check`-style commands).
+    case pending = 6
+    /// --timeout elapsed.
+    case timedOut = 124
+    /// Interrupted by SIGINT / SIGTERM.
+    case interrupted = 130
+    case terminated = 143
+
+    var kind: String {
+        switch self {
+        case .ok: "ok"
+        case .failure: "failure"
+        case .usage: "usage"
+        case .unreachable: "unreachable"
+        case .lockNotAcquired: "lock_not_acquired"
+        case .validation: "validation"
+        case .pending: "pending"
+        case .timedOut: "timeout"
+        case .interrupted: "interrupted"
+        case .terminated: "terminated"
+        }
+    }
+
+    /// The exit code for an error a command threw.
+    static func code(for error: any Error) -> StrataExit {
+        switch error {
+        case is ConfigError: return .usage
+        case is ValidationError: return .usage
+        case is ConnectionError: return .unreachable
+        case is LockTimeoutError: return .lockNotAcquired
+        case is SourceError, is SourceProblem, is PlanError: return .validation
+        case let f as MigrationFailure: return f.cancelled ? Interruption.shared.exitCode ?? .interrupted : .failure
+        case is CancellationError: return Interruption.shared.exitCode ?? .interrupted
+        case let e as CommandFailure: return e.code
+        default: return .failure
+        }
+    }
+}
+
+/// An error a command reports with a chosen exit code.
+struct CommandFailure: Error, CustomStringConvertible {
+    var code: StrataExit
+    var description: String
+    init(_ code: StrataExit, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}

@@ -1,0 +1,3 @@
+SELECT CASE WHEN begin > now() THEN 'future' ELSE 'past' END AS tense FROM spans; SELECT 1;
+SELECT CASE WHEN x THEN 1 END
+FROM t; SELECT 2;

@@ -1,0 +1,3 @@
+CREATE TABLE "odd;name" ("say ""hi"";" text, "it's" int);
+SELECT "odd;name"."it's" FROM "odd;name";
+SELECT 1 AS """";

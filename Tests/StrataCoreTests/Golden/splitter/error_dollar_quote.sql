@@ -1,0 +1,5 @@
+CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $body$
+BEGIN
+    RETURN 1;
+END;
+$$;

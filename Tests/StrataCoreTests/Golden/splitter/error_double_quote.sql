@@ -1,0 +1,2 @@
+SELECT "col FROM t;
+SELECT 2;

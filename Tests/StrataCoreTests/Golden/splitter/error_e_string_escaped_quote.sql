@@ -1,0 +1,3 @@
+SELECT 'fine';
+  SELECT E'ends with an escaped quote\';
+SELECT 2;

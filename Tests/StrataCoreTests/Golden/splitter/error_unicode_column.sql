@@ -1,0 +1,1 @@
+SELECT 'ü'; SELECT "ñ" || 'ß;

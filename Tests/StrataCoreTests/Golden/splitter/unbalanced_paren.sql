@@ -1,0 +1,3 @@
+SELECT 1;
+INSERT INTO t (a, b VALUES (1, 2);
+SELECT 2;
