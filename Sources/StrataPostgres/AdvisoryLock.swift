@@ -63,7 +63,8 @@ struct AdvisoryLock: MigrationLock {
             SELECT a.application_name, a.pid, coalesce(a.client_addr::text, 'local'), \
             to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') \
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(key.0) AND l.objid = \(key.1) AND l.objsubid = 2 LIMIT 1
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(key.0) AND l.objid = \(key.1) AND l.objsubid = 2 \
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
             """
         for try await row in try await c.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
             let (app, pid, addr, since) = try row.decode((String, Int32, String, String).self)

@@ -66,6 +66,13 @@ final class PostgresSession: DatabaseSession {
             if let v = try? cell.decode(Double.self) { return String(v) }
         case .oid:
             if cell.format == .binary, let b = cell.bytes, let v = b.getInteger(at: b.readerIndex, as: UInt32.self) { return String(v) }
+        case .timestamptz, .timestamp:
+            // Binary cells: String decoding would return the raw 8 bytes.
+            if let v = try? cell.decode(Date.self) { return Timestamps.format(v) }
+        case .date:
+            if let v = try? cell.decode(Date.self) { return v.formatted(.iso8601.year().month().day().dateSeparator(.dash)) }
+        case .numeric:
+            if let v = try? cell.decode(Decimal.self) { return "\(v)" }
         default: break
         }
         if let s = try? cell.decode(String.self) { return s }

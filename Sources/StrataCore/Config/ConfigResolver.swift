@@ -77,7 +77,7 @@ public enum ConfigResolver {
             case let other?: throw ConfigError("\(file?.path ?? "strata.toml"): [environments.\(envName)] env_file must be a string or array of strings, not \(other.typeName)")
             }
             for path in envFiles {
-                for (k, v) in try DotEnv.load(path: absolute(path, base: fileDir)) where variables[k] == nil { variables[k] = v }
+                for (k, v) in try DotEnv.load(path: absolute(path, base: fileDir), origin: "\(file?.path ?? "strata.toml") [environments.\(envName)] env_file") where variables[k] == nil { variables[k] = v }
             }
         }
         let section = envName.map { "[environments.\($0)]" } ?? "top level"
@@ -108,6 +108,10 @@ public enum ConfigResolver {
                 return d
             }
             return nil
+        }
+
+        if let mode = variables["PGSSLMODE"], !mode.isEmpty, PostgresTarget.SSLMode(rawValue: mode.lowercased()) == nil {
+            throw ConfigError("PGSSLMODE=\(mode) is not one of \(PostgresTarget.SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
 
         // The database: flag, DATABASE_URL, PG*, DATABASE_*/DB_*, then strata.toml, then the embedded default.

@@ -77,12 +77,14 @@ public enum DatabaseTarget: Sendable, Hashable {
         applyLibpqDefaults(&t, environment)
         if let host = components.host, !host.isEmpty {
             t.host = host.removingPercentEncoding ?? host
+            // URLComponents keeps the brackets of an IPv6 literal (`[::1]`); the driver and `display` want the bare address.
+            if t.host.hasPrefix("["), t.host.hasSuffix("]") { t.host = String(t.host.dropFirst().dropLast()) }
             if t.host.hasPrefix("/") { t.socketDirectory = t.host } else { t.socketDirectory = nil }
         }
         if let port = components.port {
             guard (1...65535).contains(port) else { throw ConfigError("\(origin): port \(port) out of range in \(Redactor.redactURL(text))") }
             t.port = port
-        } else if text.range(of: #"@[^/?]*:[^0-9/?\]]"#, options: .regularExpression) != nil {
+        } else if text.range(of: #"@(\[[^\]]*\]|[^/?\[]*):[^0-9/?]"#, options: .regularExpression) != nil {  // `[v6]` hosts hold colons
             throw ConfigError("\(origin): port is not a number in \(Redactor.redactURL(text))")
         }
         if let user = components.percentEncodedUser, !user.isEmpty { t.user = user.removingPercentEncoding ?? user }

@@ -9,11 +9,11 @@ import Foundation
 /// let vars = try DotEnv.parse("DATABASE_URL=postgres://app@db/app\n", file: ".env")
 /// ```
 public enum DotEnv {
-    public static func load(path: String) throws(ConfigError) -> [String: String] {
+    public static func load(path: String, origin: String = "--env-file") throws(ConfigError) -> [String: String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError("--env-file \(path): cannot read the file (does it exist?)")
+            throw ConfigError("\(origin) \(path): cannot read the file (does it exist?)")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("--env-file \(path): not valid UTF-8") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError("\(origin) \(path): not valid UTF-8") }
         return try parse(text, file: path)
     }
 

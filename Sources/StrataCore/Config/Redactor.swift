@@ -23,8 +23,9 @@ public struct Redactor: Sendable {
     public func redact(_ text: String) -> String {
         var out = Self.redactURL(text)
         for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
-        if let pct = secrets.first(where: { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) != $0 }) {
-            if let enc = pct.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { out = out.replacingOccurrences(of: enc, with: "***") }
+        // Every secret's percent-encoded form (as it appears inside a URL), not only the first one's.
+        for s in secrets {
+            if let enc = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), enc != s { out = out.replacingOccurrences(of: enc, with: "***") }
         }
         return out
     }
@@ -33,7 +34,9 @@ public struct Redactor: Sendable {
     public static func redactURL(_ text: String) -> String {
         var out = text
         if out.contains("://") {
-            out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^@\s]*@"#, with: "$1:***@", options: .regularExpression)
+            // Up to the LAST `@` before whitespace or a quote: a password with an unencoded `@` (a malformed URL) must not
+            // leak its tail, and a quoted URL in JSON or SQL must not swallow the text after its closing quote.
+            out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^\s"']*@"#, with: "$1:***@", options: .regularExpression)
         }
         if out.range(of: "password", options: .caseInsensitive) != nil {
             out = out.replacingOccurrences(of: #"(?i)(password\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)"#, with: "$1***", options: .regularExpression)

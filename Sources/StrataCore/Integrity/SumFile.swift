@@ -26,7 +26,7 @@ public struct SumFile: Sendable, Hashable {
             hasher.update(data: Array(e.path.utf8) + [0] + Array(e.checksum.utf8) + [10])
             running = Array(hasher.finalize())
         }
-        total = running.map { String(format: "%02x", $0) }.joined()
+        total = Checksum.hexString(running)
     }
 
     public var text: String {

@@ -17,7 +17,19 @@ public enum Checksum {
 
     /// Hex SHA-256 of raw bytes.
     public static func hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        hexString(SHA256.hash(data: bytes))
+    }
+
+    /// Lower-case hex of a byte sequence.
+    public static func hexString<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Replaces CRLF and lone CR with LF.

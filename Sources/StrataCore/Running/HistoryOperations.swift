@@ -69,7 +69,7 @@ extension Migrator {
             }
             try await session.withTransaction(begin: driver.dialect.beginTransaction) { s in
                 try await s.execute(store.insert(row(m)))
-                try await s.execute(store.insert(event(version, .markApplied, error: "marked applied without running")))
+                try await s.execute(store.insert(event(m.version, .markApplied, error: "marked applied without running")))
             }
         }
     }
@@ -107,8 +107,8 @@ extension Migrator {
             }
             guard row.checksum != m.checksum else { return }
             try await session.withTransaction(begin: driver.dialect.beginTransaction) { s in
-                try await s.execute(store.setChecksum(version, checksum: m.checksum))
-                try await s.execute(store.insert(event(version, .acceptChecksum, error: "checksum \(row.checksum.prefix(12))… replaced by \(m.checksum.prefix(12))…")))
+                try await s.execute(store.setChecksum(row.version, checksum: m.checksum))
+                try await s.execute(store.insert(event(row.version, .acceptChecksum, error: "checksum \(row.checksum.prefix(12))… replaced by \(m.checksum.prefix(12))…")))
             }
         }
     }

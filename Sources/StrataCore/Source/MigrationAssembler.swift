@@ -121,7 +121,14 @@ enum MigrationAssembler {
         var migrations: [Migration] = []
         for (version, parts) in byVersion {
             guard let (up, upFile) = parts.sections[.up] else {
-                if !problems.contains(where: { parts.files.contains($0.file) }) {
+                // Stay quiet when one of this migration's own files already has a problem (an unreadable or unparsable
+                // up file, say): "no up section" would be noise, and name no file when that was the only one.
+                let ownProblem = problems.contains { p in
+                    let head = String(p.file.split(separator: "/").first ?? "")
+                    guard let n = MigrationFileName.parseFile(head) ?? MigrationFileName.parseFolder(head) else { return false }
+                    return n.version == version && n.name == parts.name
+                }
+                if !ownProblem {
                     let where_ = parts.files.first ?? version.digits
                     problems.append(SourceProblem(file: where_, message: "migration \(version.digits) has no up section (expected \(parts.layout == "folder" ? "up.sql in the folder" : parts.layout == "pair" ? "a matching .up.sql file" : "`-- strata:up`"))"))
                 }

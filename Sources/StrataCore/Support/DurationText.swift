@@ -10,7 +10,12 @@ public enum DurationText {
     public static func parse(_ text: String) -> Duration? {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !s.isEmpty else { return nil }
-        if let whole = Double(s), whole >= 0 { return .milliseconds(Int64(whole * 1000)) }
+        // Bounded so that `inf`, `1e400` or a huge number is refused instead of trapping in Int64(_:).
+        let limit = Double(Int64.max) / 2
+        if let whole = Double(s) {
+            guard whole >= 0, whole * 1000 < limit else { return nil }
+            return .milliseconds(Int64(whole * 1000))
+        }
         var total: Double = 0
         var number = ""
         var index = s.startIndex
@@ -32,7 +37,7 @@ public enum DurationText {
             number = ""
             sawUnit = true
         }
-        guard sawUnit, number.isEmpty, total.isFinite else { return nil }
+        guard sawUnit, number.isEmpty, total.isFinite, total * 1000 < limit else { return nil }
         return .milliseconds(Int64((total * 1000).rounded()))
     }
 

@@ -56,7 +56,7 @@ struct NewCommand: AsyncParsableCommand {
             } else {
                 var date = Date()
                 version = Self.timestampVersion(date)
-                while existing.contains(where: { $0 == MigrationVersion(version) }) || (existing.max().map { $0 >= MigrationVersion(version)! } ?? false) {
+                while let candidate = MigrationVersion(version), existing.contains(candidate) {
                     date = date.addingTimeInterval(1)
                     version = Self.timestampVersion(date)
                 }

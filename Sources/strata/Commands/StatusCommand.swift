@@ -17,6 +17,19 @@ struct StatusCommand: AsyncParsableCommand {
             var checksum: String?
             var file: String?
             var failedStatement: Int?
+
+            /// Every documented key is present; an absent value is `null` rather than a missing key.
+            enum CodingKeys: String, CodingKey { case version, name, state, appliedAt, checksum, file, failedStatement }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(version, forKey: .version)
+                try c.encode(name, forKey: .name)
+                try c.encode(state, forKey: .state)
+                try c.encode(appliedAt, forKey: .appliedAt)
+                try c.encode(checksum, forKey: .checksum)
+                try c.encode(file, forKey: .file)
+                try c.encode(failedStatement, forKey: .failedStatement)
+            }
         }
         var database: String
         var environment: String?
@@ -24,6 +37,17 @@ struct StatusCommand: AsyncParsableCommand {
         var current: String?
         var pending: Int
         var migrations: [Item]
+
+        enum CodingKeys: String, CodingKey { case database, environment, directory, current, pending, migrations }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(database, forKey: .database)
+            try c.encode(environment, forKey: .environment)
+            try c.encode(directory, forKey: .directory)
+            try c.encode(current, forKey: .current)
+            try c.encode(pending, forKey: .pending)
+            try c.encode(migrations, forKey: .migrations)
+        }
     }
 
     func run() async throws {

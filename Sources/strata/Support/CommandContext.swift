@@ -63,8 +63,8 @@ struct CommandContext: Sendable {
         } catch {
             let code = StrataExit.code(for: error)
             var message = "\(error)"
-            if code == .timedOut, error is MigrationFailure || error is CancellationError { message = "--timeout reached; " + message }
             if error is CancellationError { message = "interrupted before any migration started; nothing was changed" }
+            if code == .timedOut, error is MigrationFailure || error is CancellationError { message = "--timeout reached; " + message }
             if output.verbose {
                 if let f = error as? MigrationFailure, let u = f.underlying { message += "\n  underlying: \(u)" }
                 if let c = error as? ConnectionError, let u = c.underlying { message += "\n  underlying: \(u)" }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import StrataKit
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -37,7 +38,7 @@ final class Interruption: Sendable {
             Task { [self] in
                 guard (try? await Task.sleep(for: limit)) != nil else { return }
                 reason.withLock { if $0 == nil { $0 = .timedOut } }
-                output.note("\n--timeout \(limit) reached: stopping the run…")
+                output.note("\n--timeout \(DurationText.format(limit)) reached: stopping the run…")
                 task.cancel()
             }
         }

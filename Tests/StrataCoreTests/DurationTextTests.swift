@@ -1,0 +1,68 @@
+// DurationText: parsing and printing durations.
+
+import Testing
+@testable import StrataCore
+
+struct DurationTextTests {
+    @Test("parses", arguments: [
+        ("500ms", 500),
+        ("5s", 5_000),
+        ("30m", 1_800_000),
+        ("2h", 7_200_000),
+        ("1h30m", 5_400_000),
+        ("1m30s", 90_000),
+        ("1.5s", 1_500),
+        ("0.25h", 900_000),
+        ("1d", 86_400_000),
+        ("90", 90_000),
+        ("0.5", 500),
+        ("0", 0),
+        ("0s", 0),
+        (" 5s ", 5_000),
+        ("5S", 5_000),
+        ("10sec", 10_000),
+        ("2mins", 120_000),
+        ("3hrs", 10_800_000),
+    ] as [(String, Int64)])
+    func parses(text: String, milliseconds: Int64) throws {
+        let d = try #require(DurationText.parse(text), "\(text.debugDescription) should parse")
+        #expect(DurationText.milliseconds(d) == milliseconds)
+    }
+
+    @Test("refuses", arguments: [
+        "", " ", "abc", "5x", "s", "-5s", "-1", "5s3", "1.2.3s", "5 s", "ms", "1h-30m", "nan", "inf", "infinity", "1e400",
+        "99999999999999999999h", "1e300", "1e30s",
+    ])
+    func refuses(text: String) {
+        #expect(DurationText.parse(text) == nil, "\(text.debugDescription) should not parse")
+    }
+
+    @Test("formats", arguments: [
+        (0, "0ms"),
+        (850, "850ms"),
+        (999, "999ms"),
+        (1_000, "1.0s"),
+        (4_200, "4.2s"),
+        (59_900, "59.9s"),
+        (60_000, "1m0s"),
+        (90_000, "1m30s"),
+        (3_599_000, "59m59s"),
+        (3_600_000, "1h0m"),
+        (7_500_000, "2h5m"),
+    ] as [(Int64, String)])
+    func formats(milliseconds: Int64, text: String) {
+        #expect(DurationText.format(.milliseconds(milliseconds)) == text)
+    }
+
+    @Test("format output parses back to the same whole seconds", arguments: [60_000, 90_000, 3_599_000] as [Int64])
+    func roundTrip(milliseconds: Int64) throws {
+        let text = DurationText.format(.milliseconds(milliseconds))
+        let d = try #require(DurationText.parse(text))
+        #expect(DurationText.milliseconds(d) == milliseconds)
+    }
+
+    @Test func millisecondsRoundsDown() {
+        #expect(DurationText.milliseconds(.microseconds(1_999)) == 1)
+        #expect(DurationText.milliseconds(.seconds(3)) == 3_000)
+    }
+}
