@@ -60,11 +60,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "StrataTestSupport",
+            dependencies: ["StrataKit"],
+            path: "Tests/StrataTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "StrataCoreTests", dependencies: ["StrataCore"], resources: [.copy("Golden")], swiftSettings: strict),
-        .testTarget(name: "StrataSQLiteTests", dependencies: ["StrataSQLite", "StrataKit"], swiftSettings: strict),
-        .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataKit"], swiftSettings: strict),
-        .testTarget(name: "StrataKitTests", dependencies: ["StrataKit"], swiftSettings: strict),
-        .testTarget(name: "StrataCLITests", dependencies: ["strata"], swiftSettings: strict),
+        .testTarget(name: "StrataSQLiteTests", dependencies: ["StrataSQLite", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataCLITests", dependencies: ["StrataTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

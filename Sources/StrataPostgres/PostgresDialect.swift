@@ -14,6 +14,7 @@ public struct PostgresDialect: SQLDialect {
         return sql
     }
     public func localTimeouts(statement: Duration?, lock: Duration?) -> [String] { settings("LOCAL ", statement: statement, lock: lock) }
+    public var supportsTransactionLocalTimeouts: Bool { true }
     public func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String] { settings("", statement: statement, lock: lock) }
     public func resetSessionTimeouts(statement: Duration?, lock: Duration?) -> [String] {
         (statement == nil ? [] : ["RESET statement_timeout"]) + (lock == nil ? [] : ["RESET lock_timeout"])

@@ -6,11 +6,13 @@ public struct SQLiteDialect: SQLDialect {
     public var name: String { "sqlite" }
     public var beginTransaction: String { "BEGIN IMMEDIATE" }
     public var supportsSchemas: Bool { false }
-    /// SQLite has no statement timeout; the lock timeout becomes the connection's busy timeout.
-    public func localTimeouts(statement: Duration?, lock: Duration?) -> [String] {
+    /// SQLite has no statement timeout; the lock timeout becomes the connection's busy timeout,
+    /// set before `BEGIN IMMEDIATE` (which is what waits for the write lock).
+    public func localTimeouts(statement: Duration?, lock: Duration?) -> [String] { [] }
+    public var supportsTransactionLocalTimeouts: Bool { false }
+    public func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String] {
         lock.map { ["PRAGMA busy_timeout = \(DurationText.milliseconds($0))"] } ?? []
     }
-    public func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String] { localTimeouts(statement: statement, lock: lock) }
     public func resetSessionTimeouts(statement: Duration?, lock: Duration?) -> [String] {
         lock == nil ? [] : ["PRAGMA busy_timeout = \(SQLiteDriver.defaultBusyTimeoutMs)"]
     }

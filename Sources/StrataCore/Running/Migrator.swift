@@ -185,32 +185,53 @@ public struct Migrator: Sendable {
             try await exec(store.insert(event(.ok)), false)
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
         } else {
-            if !inOuterTransaction { try await exec(d.beginTransaction, false) }
+            let sessionLevel = !d.supportsTransactionLocalTimeouts && !inOuterTransaction
+            let reset = sessionLevel ? d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) : []
+            if sessionLevel { for s in d.sessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) } }
             do {
-                for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
-                let all = script.statements + verify
-                for (i, statement) in all.enumerated() {
+                if !inOuterTransaction {
                     do {
-                        try await exec(statement.sql, true)
+                        try await exec(d.beginTransaction, false)
                     } catch {
-                        throw makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: false)
+                        // SQLite's BEGIN IMMEDIATE is what waits for the write lock: report it against the migration.
+                        let first = script.statements.first ?? SQLStatement(sql: d.beginTransaction, line: 1, column: 1)
+                        var failure = makeFailure(step, index: 0, statement: first, inVerify: false, error: error, dirty: false)
+                        failure.cause = "could not start the migration's transaction: " + failure.cause
+                        progress(.stepFailed(index: index, total: total, step: step, error: failure))
+                        await recordFailure(failure, exec: exec)
+                        throw failure
                     }
                 }
-                if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
-                else { try await exec(store.delete(m.version), false) }
-                try await exec(store.insert(event(.ok)), false)
-                if !inOuterTransaction { try await exec("COMMIT", false) }
-            } catch let failure as MigrationFailure {
-                progress(.stepFailed(index: index, total: total, step: step, error: failure))
-                if !inOuterTransaction {
-                    try? await exec("ROLLBACK", false)
-                    await recordFailure(failure, exec: exec)
+                do {
+                    for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+                    let all = script.statements + verify
+                    for (i, statement) in all.enumerated() {
+                        do {
+                            try await exec(statement.sql, true)
+                        } catch {
+                            throw makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: false)
+                        }
+                    }
+                    if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
+                    else { try await exec(store.delete(m.version), false) }
+                    try await exec(store.insert(event(.ok)), false)
+                    if !inOuterTransaction { try await exec("COMMIT", false) }
+                } catch let failure as MigrationFailure {
+                    progress(.stepFailed(index: index, total: total, step: step, error: failure))
+                    if !inOuterTransaction {
+                        try? await exec("ROLLBACK", false)
+                        await recordFailure(failure, exec: exec)
+                    }
+                    throw failure
+                } catch {
+                    if !inOuterTransaction { try? await exec("ROLLBACK", false) }
+                    throw error
                 }
-                throw failure
             } catch {
-                if !inOuterTransaction { try? await exec("ROLLBACK", false) }
+                for s in reset { try? await exec(s, false) }
                 throw error
             }
+            for s in reset { try await exec(s, false) }
         }
         let duration = clock.now - t0
         for h in hooks { await h.didApply(step, index: index, total: total, duration: duration) }

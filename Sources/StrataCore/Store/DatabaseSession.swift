@@ -33,7 +33,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         return s
     }
     /// True when the statement was cancelled (by a signal, or a timeout).
-    public var isCancellation: Bool { sqlState == "57014" }
+    public var isCancellation: Bool { sqlState == "57014" && !message.contains("statement timeout") }
 }
 
 /// The database could not be reached or refused the login.

@@ -112,19 +112,24 @@ public struct HistoryStore: Sendable {
 
     /// Marks the row dirty at statement `index` (1-based) of the `direction` section.
     public func markDirty(_ version: MigrationVersion, statement index: Int, direction: MigrationDirection) -> String {
-        "UPDATE \(m) SET state = 'dirty', failed_statement = \(index), failed_direction = \(dialect.literal(direction.rawValue)) WHERE version = \(dialect.literal(version.digits))"
+        "UPDATE \(m) SET state = 'dirty', failed_statement = \(index), failed_direction = \(dialect.literal(direction.rawValue)) WHERE \(matches(version))"
     }
 
     public func markApplied(_ version: MigrationVersion, durationMs: Int64) -> String {
-        "UPDATE \(m) SET state = 'applied', failed_statement = NULL, failed_direction = NULL, applied_at = \(dialect.now), duration_ms = \(durationMs) WHERE version = \(dialect.literal(version.digits))"
+        "UPDATE \(m) SET state = 'applied', failed_statement = NULL, failed_direction = NULL, applied_at = \(dialect.now), duration_ms = \(durationMs) WHERE \(matches(version))"
     }
 
     public func setChecksum(_ version: MigrationVersion, checksum: String) -> String {
-        "UPDATE \(m) SET checksum = \(dialect.literal(checksum)) WHERE version = \(dialect.literal(version.digits))"
+        "UPDATE \(m) SET checksum = \(dialect.literal(checksum)) WHERE \(matches(version))"
+    }
+
+    /// Matches a version numerically (`0001` and `1` are the same migration), in both dialects.
+    private func matches(_ version: MigrationVersion) -> String {
+        "ltrim(version, '0') = \(dialect.literal(version.isZero ? "" : version.canonical))"
     }
 
     public func delete(_ version: MigrationVersion) -> String {
-        "DELETE FROM \(m) WHERE version = \(dialect.literal(version.digits))"
+        "DELETE FROM \(m) WHERE \(matches(version))"
     }
 
     public func insert(_ event: MigrationEvent) -> String {

@@ -11,6 +11,9 @@ public protocol SQLDialect: Sendable {
     var supportsSchemas: Bool { get }
     /// Statements setting timeouts for the current transaction only.
     func localTimeouts(statement: Duration?, lock: Duration?) -> [String]
+    /// Whether ``localTimeouts(statement:lock:)`` works; when false, the session timeouts are set before
+    /// `BEGIN` (which may itself wait for a lock) and reset after the transaction.
+    var supportsTransactionLocalTimeouts: Bool { get }
     /// Statements setting timeouts for the session (used by `no-transaction` migrations), and undoing them.
     func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String]
     func resetSessionTimeouts(statement: Duration?, lock: Duration?) -> [String]

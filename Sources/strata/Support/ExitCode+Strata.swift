@@ -46,7 +46,7 @@ enum StrataExit: Int32, CaseIterable {
         case is ConnectionError: return .unreachable
         case is LockTimeoutError: return .lockNotAcquired
         case is SourceError, is SourceProblem, is PlanError: return .validation
-        case let f as MigrationFailure: return f.cancelled ? Interruption.shared.exitCode ?? .interrupted : .failure
+        case let f as MigrationFailure: return f.cancelled ? Interruption.shared.exitCode ?? .failure : .failure
         case is CancellationError: return Interruption.shared.exitCode ?? .interrupted
         case let e as CommandFailure: return e.code
         default: return .failure

@@ -29,7 +29,7 @@ final class Interruption: Sendable {
                 if !first { _exit(code.rawValue) }
                 output.note("\n\(sig == SIGINT ? "SIGINT" : "SIGTERM") received: rolling back the running migration and releasing the lock…")
                 task.cancel()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 1.8) { _exit(code.rawValue) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { _exit(code.rawValue) }
             }
             source.resume()
             sources.append(source)

@@ -1,0 +1,42 @@
+import StrataSQLite
+import StrataTestSupport
+import Testing
+
+/// The driver conformance suite, on SQLite files in temporary directories.
+@Suite struct SQLiteConformanceTests {
+    let make: DriverTestFactory = { try DriverTestDatabase.sqlite() }
+
+    @Test func upAppliesEveryMigration() async throws { try await Conformance.upAppliesEveryMigration(make) }
+    @Test func secondUpIsNoOp() async throws { try await Conformance.secondUpIsNoOp(make) }
+    @Test func downRevertsOneStepByDefault() async throws { try await Conformance.downRevertsOneStepByDefault(make) }
+    @Test func downToZeroRevertsEverything() async throws { try await Conformance.downToZeroRevertsEverything(make) }
+    @Test func redoRevertsAndReapplies() async throws { try await Conformance.redoRevertsAndReapplies(make) }
+    @Test func upToStopsAtTarget() async throws { try await Conformance.upToStopsAtTarget(make) }
+
+    @Test func failingStatementRollsBackItsMigration() async throws { try await Conformance.failingStatementRollsBackItsMigration(make) }
+    @Test func singleTransactionRollsBackEverything() async throws { try await Conformance.singleTransactionRollsBackEverything(make) }
+    @Test func singleTransactionRefusesNoTransactionMigration() async throws {
+        try await Conformance.singleTransactionRefusesNoTransactionMigration(make)
+    }
+    @Test func verifyFailureRollsBack() async throws { try await Conformance.verifyFailureRollsBack(make) }
+
+    @Test func noTransactionFailureLeavesDirtyRow() async throws { try await Conformance.noTransactionFailureLeavesDirtyRow(make) }
+    @Test func repairAsApplied() async throws { try await Conformance.repairAsApplied(make) }
+    @Test func repairAsPending() async throws { try await Conformance.repairAsPending(make) }
+
+    @Test func dryRunChangesNothing() async throws { try await Conformance.dryRunChangesNothing(make) }
+    @Test func baselineRecordsWithoutRunning() async throws { try await Conformance.baselineRecordsWithoutRunning(make) }
+    @Test func markAppliedRecordsEvent() async throws { try await Conformance.markAppliedRecordsEvent(make) }
+    @Test func editedFileIsChecksumMismatchUntilAccepted() async throws {
+        try await Conformance.editedFileIsChecksumMismatchUntilAccepted(make)
+    }
+    @Test func crlfCopyIsNotChecksumMismatch() async throws { try await Conformance.crlfCopyIsNotChecksumMismatch(make) }
+    @Test func statusStates() async throws { try await Conformance.statusStates(make) }
+
+    /// Another connection holding the write lock: `-- strata:lock-timeout 1s` should become the busy timeout.
+    @Test(.timeLimit(.minutes(1)))
+    func lockTimeoutDirectiveApplies() async throws {
+        try await Conformance.lockTimeoutDirectiveApplies(make, lockStatements: ["BEGIN IMMEDIATE"])
+    }
+    @Test func customHistoryNames() async throws { try await Conformance.customHistoryNames(make, schema: nil) }
+}
