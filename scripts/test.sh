@@ -6,7 +6,7 @@
 # 2. starts a throwaway PostgreSQL 15 cluster (TLS on, fsync off) via
 #    scripts/pg-cluster.sh,
 # 3. exports STRATA_TEST_* for the tests,
-# 4. swift build --build-tests, then swift test --skip-build "$@",
+# 4. swift build --build-tests, then swift test --skip-build --no-parallel "$@",
 # 5. stops the cluster and deletes its temp dir on every exit path,
 #    and exits with swift test's exit code.
 #
@@ -113,8 +113,11 @@ STRATA_BIN="$(swift build --show-bin-path)/strata"
 export STRATA_BIN
 phase_done "swift build"
 
+# Tests run one at a time: several of them measure what happens within seconds (a lock wait, a
+# SIGTERM, a cancelled statement), and on a 2-core machine CPU-heavy tests running beside them
+# would starve Swift's cooperative thread pool and turn those measurements into noise.
 test_rc=0
-run swift test --skip-build "$@" || test_rc=$?
+run swift test --skip-build --no-parallel "$@" || test_rc=$?
 phase_done "swift test (rc=$test_rc)"
 
 # 5. the EXIT trap stops the cluster

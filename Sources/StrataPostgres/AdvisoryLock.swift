@@ -1,16 +1,30 @@
 import Foundation
 import PostgresNIO
 import StrataCore
+import Synchronization
 
 /// A session advisory lock held on its own connection for the whole run.
 ///
 /// Waiters poll `pg_try_advisory_lock` with back-off rather than blocking inside a query, so a waiting
 /// runner holds no snapshot that `CREATE INDEX CONCURRENTLY` in the holder would wait for. The holder's
 /// connection carries an `application_name` naming the run, so waiters can say who holds the lock.
-struct AdvisoryLock: MigrationLock {
+final class AdvisoryLock: MigrationLock {
     let driver: PostgresDriver
     let key: (Int32, Int32)
     let holderDescription: String
+    /// The connection holding the lock, while it is held.
+    private let held = Mutex<PostgresConnection?>(nil)
+
+    init(driver: PostgresDriver, key: (Int32, Int32), holderDescription: String) {
+        self.driver = driver
+        self.key = key
+        self.holderDescription = holderDescription
+    }
+
+    func checkHeld() async throws {
+        guard let connection = held.withLock({ $0 }) else { return }
+        if connection.isClosed { throw LockLostError(reason: "its PostgreSQL connection was closed or terminated") }
+    }
 
     /// A fixed namespace ("STRA") and a 31-bit FNV-1a hash of the history table's qualified name.
     static func key(for table: QualifiedName) -> (Int32, Int32) {
@@ -24,18 +38,26 @@ struct AdvisoryLock: MigrationLock {
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R {
         let connection = try await driver.connect(applicationName: holderDescription)
-        defer { Task { try? await connection.close() } }
+        // An idle lock connection must not be closed by the server's idle_session_timeout (PostgreSQL 14+).
+        _ = try? await connection.query("SET idle_session_timeout = 0", logger: driver.logger).collect()
         let clock = ContinuousClock()
         let start = clock.now
         var delay = Duration.milliseconds(25)
         var announced = false
-        while try await !tryLock(connection) {
-            let waited = clock.now - start
-            if waited >= timeout { throw LockTimeoutError(waited: waited, holder: try? await holder(connection)) }
-            if !announced { onWait(try? await holder(connection)); announced = true }
-            try await Task.sleep(for: min(delay, timeout - waited))
-            delay = min(delay * 2, .seconds(1))
+        do {
+            while try await !tryLock(connection) {
+                let waited = clock.now - start
+                if waited >= timeout { throw LockTimeoutError(waited: waited, holder: try? await holder(connection)) }
+                if !announced { onWait(try? await holder(connection)); announced = true }
+                try await Task.sleep(for: min(delay, timeout - waited))
+                delay = min(delay * 2, .seconds(1))
+            }
+        } catch {
+            try? await connection.close()
+            throw error
         }
+        held.withLock { $0 = connection }
+        defer { held.withLock { $0 = nil } }
         do {
             let result = try await body()
             try? await unlock(connection)

@@ -15,6 +15,10 @@ public struct PostgresDialect: SQLDialect {
     }
     public func localTimeouts(statement: Duration?, lock: Duration?) -> [String] { settings("LOCAL ", statement: statement, lock: lock) }
     public var supportsTransactionLocalTimeouts: Bool { true }
+    public func localTimeoutsReplacing(statement: Duration?, lock: Duration?) -> [String] {
+        [statement.map { "SET LOCAL statement_timeout = '\(DurationText.milliseconds($0))ms'" } ?? "SET LOCAL statement_timeout TO DEFAULT",
+         lock.map { "SET LOCAL lock_timeout = '\(DurationText.milliseconds($0))ms'" } ?? "SET LOCAL lock_timeout TO DEFAULT"]
+    }
     public func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String] { settings("", statement: statement, lock: lock) }
     public func resetSessionTimeouts(statement: Duration?, lock: Duration?) -> [String] {
         (statement == nil ? [] : ["RESET statement_timeout"]) + (lock == nil ? [] : ["RESET lock_timeout"])
@@ -31,4 +35,5 @@ public struct PostgresDialect: SQLDialect {
         "SELECT CASE WHEN to_regclass(\(literal(qualified(table)))) IS NULL THEN 0 ELSE 1 END"
     }
     public func createSchema(_ schema: String) -> String? { "CREATE SCHEMA IF NOT EXISTS \(quote(schema))" }
+    public var currentSchemaQuery: String? { "SELECT coalesce(current_schema(), 'public')" }
 }

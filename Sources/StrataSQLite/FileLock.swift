@@ -16,7 +16,7 @@ struct FileLock: MigrationLock {
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R {
         guard let path else { return try await body() }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw ConnectionError(target: "sqlite:\(path)", reason: "cannot open lock file: \(String(cString: strerror(errno)))")
         }

@@ -10,6 +10,7 @@ public struct SQLiteDialect: SQLDialect {
     /// set before `BEGIN IMMEDIATE` (which is what waits for the write lock).
     public func localTimeouts(statement: Duration?, lock: Duration?) -> [String] { [] }
     public var supportsTransactionLocalTimeouts: Bool { false }
+    public func localTimeoutsReplacing(statement: Duration?, lock: Duration?) -> [String] { [] }
     public func sessionTimeouts(statement: Duration?, lock: Duration?) -> [String] {
         lock.map { ["PRAGMA busy_timeout = \(DurationText.milliseconds($0))"] } ?? []
     }
@@ -26,4 +27,5 @@ public struct SQLiteDialect: SQLDialect {
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = \(literal(table.name))"
     }
     public func createSchema(_ schema: String) -> String? { nil }
+    public var currentSchemaQuery: String? { nil }
 }

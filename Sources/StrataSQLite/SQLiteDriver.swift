@@ -22,6 +22,14 @@ public struct SQLiteDriver: DatabaseDriver {
     public var dialect: any SQLDialect { SQLiteDialect() }
     public var displayTarget: String { "sqlite:\(path)" }
 
+    /// A read-only look at a file that does not exist yet sees an empty database instead of creating the file.
+    public func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        if readOnly, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
+            return try await SQLiteDriver(path: ":memory:", logger: logger).withSession(body)
+        }
+        return try await withSession(body)
+    }
+
     public func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R {
         if path != ":memory:" {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path

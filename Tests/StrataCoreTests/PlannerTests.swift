@@ -166,14 +166,14 @@ struct PlannerTests {
         s.applied[1].state = .dirty
         s.applied[1].failedStatement = 3
         let error = try #require(planError { () throws(PlanError) in try s.plan(request) })
-        guard case .dirty(let v, _, let failed, let file) = error else {
+        guard case .dirty(let v, _, let failed, _, let file) = error else {
             Issue.record("expected dirty, got \(error)")
             return
         }
         #expect(v.digits == "0002")
         #expect(failed == 3)
         #expect(file == "0002_m.sql")
-        expectContains(error.description, ["0002", "dirty", "statement 3 failed", "0002_m.sql",
+        expectContains(error.description, ["0002", "dirty", "statement 3 of its up section failed", "0002_m.sql",
                                            "strata repair 0002 --as applied", "strata repair 0002 --as pending"])
     }
 

@@ -45,7 +45,7 @@ extension Conformance {
         try await DriverTestDatabase.with(make) { db in
             try await makeDirty(db)
             let error = try await #require(throws: PlanError.self) { try await run(db, .up(to: nil), try await dirtyMigrations(fixed: true)) }
-            guard case let .dirty(version, _, failedStatement, _) = error else {
+            guard case let .dirty(version, _, failedStatement, _, _) = error else {
                 Issue.record("expected PlanError.dirty, got \(error)")
                 return
             }

@@ -164,6 +164,11 @@ public enum ConfigResolver {
         config.lockWait = try duration(flags.lockWait, env: "STRATA_LOCK_WAIT", key: "lock_wait") ?? .seconds(60)
         config.statementTimeout = try duration(flags.statementTimeout, env: "STRATA_STATEMENT_TIMEOUT", key: "statement_timeout")
         config.lockTimeout = try duration(flags.lockTimeout, env: "STRATA_LOCK_TIMEOUT", key: "lock_timeout")
+        for (name, value) in [("statement timeout", config.statementTimeout), ("lock timeout", config.lockTimeout)] {
+            if let value, value > DurationText.maximumServerTimeout {
+                throw ConfigError("the \(name) \(DurationText.format(value)) is longer than the database allows (24 days); use a shorter one")
+            }
+        }
         config.runTimeout = try duration(flags.runTimeout, env: "STRATA_TIMEOUT", key: "timeout")
         if let flag = flags.allowOutOfOrder { config.allowOutOfOrder = flag }
         else if let (s, where_) = try fileString("allow_out_of_order") {

@@ -68,10 +68,10 @@ public enum DatabaseTarget: Sendable, Hashable {
         }
         guard lower.hasPrefix("postgres://") || lower.hasPrefix("postgresql://") else {
             let scheme = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
-            throw ConfigError("\(origin): unsupported database URL \(Redactor.redactURL(text)) (scheme `\(Redactor.redactURL(scheme))`); use postgres://user@host:5432/db or sqlite:path")
+            throw ConfigError("\(origin): unsupported database URL \(DatabaseTarget.safeDescription(text)) (scheme `\(DatabaseTarget.safeDescription(scheme))`); use postgres://user@host:5432/db or sqlite:path")
         }
         guard let components = URLComponents(string: text) else {
-            throw ConfigError("\(origin): malformed database URL \(Redactor.redactURL(text)); check for characters that need percent-encoding (such as @, : or / in the password)")
+            throw ConfigError("\(origin): malformed database URL \(DatabaseTarget.safeDescription(text)); check for characters that need percent-encoding (such as @, : or / in the password)")
         }
         var t = PostgresTarget()
         applyLibpqDefaults(&t, environment)
@@ -82,10 +82,10 @@ public enum DatabaseTarget: Sendable, Hashable {
             if t.host.hasPrefix("/") { t.socketDirectory = t.host } else { t.socketDirectory = nil }
         }
         if let port = components.port {
-            guard (1...65535).contains(port) else { throw ConfigError("\(origin): port \(port) out of range in \(Redactor.redactURL(text))") }
+            guard (1...65535).contains(port) else { throw ConfigError("\(origin): port \(port) out of range in \(DatabaseTarget.safeDescription(text))") }
             t.port = port
         } else if text.range(of: #"@(\[[^\]]*\]|[^/?\[]*):[^0-9/?]"#, options: .regularExpression) != nil {  // `[v6]` hosts hold colons
-            throw ConfigError("\(origin): port is not a number in \(Redactor.redactURL(text))")
+            throw ConfigError("\(origin): port is not a number in \(DatabaseTarget.safeDescription(text))")
         }
         if let user = components.percentEncodedUser, !user.isEmpty { t.user = user.removingPercentEncoding ?? user }
         if let pw = components.percentEncodedPassword { t.password = pw.removingPercentEncoding ?? pw }
@@ -109,7 +109,7 @@ public enum DatabaseTarget: Sendable, Hashable {
             case "password": t.password = value
             case "dbname": t.database = value
             case "connect_timeout":
-                guard let s = Int(value), s > 0 else { throw ConfigError("\(origin): connect_timeout=\(value) must be a whole number of seconds") }
+                guard let s = Int(value), s > 0, s <= 86_400 else { throw ConfigError("\(origin): connect_timeout=\(value) must be a whole number of seconds between 1 and 86400") }
                 t.connectTimeout = .seconds(s)
             case "application_name": t.applicationName = value
             default:
@@ -120,12 +120,23 @@ public enum DatabaseTarget: Sendable, Hashable {
         return .postgres(t)
     }
 
+    /// A URL shown in an error without anything between `://` and the last `@` of its authority (user and
+    /// password), even when the URL is too malformed to parse.
+    public static func safeDescription(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return Redactor.redactURL(url) }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@") else { return Redactor.redactURL(url) }
+        return String(url[..<schemeEnd.upperBound]) + "***@" + String(url[url.index(after: at)...])
+    }
+
     /// Fills what a URL leaves out from libpq's variables (PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGCONNECT_TIMEOUT).
     static func applyLibpqDefaults(_ t: inout PostgresTarget, _ env: [String: String]) {
         if let pw = env["PGPASSWORD"], !pw.isEmpty { t.password = pw }
         if let mode = env["PGSSLMODE"].flatMap({ PostgresTarget.SSLMode(rawValue: $0.lowercased()) }) { t.sslMode = mode }
         if let cert = env["PGSSLROOTCERT"], !cert.isEmpty { t.sslRootCert = cert }
-        if let s = env["PGCONNECT_TIMEOUT"].flatMap({ Int($0) }), s > 0 { t.connectTimeout = .seconds(s) }
+        if let s = env["PGCONNECT_TIMEOUT"].flatMap({ Int($0) }), s > 0, s <= 86_400 { t.connectTimeout = .seconds(s) }
     }
 
     /// A target from `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` (and `PGSSLMODE`…), when any of host, port, user or database is set.

@@ -20,9 +20,12 @@ public struct AppliedMigration: Sendable, Hashable, Codable {
     public var state: AppliedState
     /// 1-based index of the statement that failed (dirty rows only).
     public var failedStatement: Int?
+    /// Which section was running when it failed (dirty rows only).
+    public var failedDirection: MigrationDirection?
 
     public init(version: MigrationVersion, name: String, checksum: String, appliedAt: Date, durationMs: Int64,
-                appliedBy: String, host: String, strataVersion: String, state: AppliedState = .applied, failedStatement: Int? = nil) {
+                appliedBy: String, host: String, strataVersion: String, state: AppliedState = .applied, failedStatement: Int? = nil,
+                failedDirection: MigrationDirection? = nil) {
         self.version = version
         self.name = name
         self.checksum = checksum
@@ -33,6 +36,7 @@ public struct AppliedMigration: Sendable, Hashable, Codable {
         self.strataVersion = strataVersion
         self.state = state
         self.failedStatement = failedStatement
+        self.failedDirection = failedDirection
     }
 }
 

@@ -21,6 +21,8 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public var checksum: String?
     public var appliedChecksum: String?
     public var failedStatement: Int?
+    /// The section that failed, for dirty migrations.
+    public var failedDirection: MigrationDirection?
     public var file: String?
 
     /// The status of every migration known to the directory or the history, ordered by version.
@@ -40,7 +42,7 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
             }
             result.append(MigrationStatus(version: version, name: m?.name ?? row?.name ?? "", state: state, appliedAt: row?.appliedAt,
                                           checksum: m?.checksum, appliedChecksum: row?.checksum, failedStatement: row?.failedStatement,
-                                          file: m?.up.file))
+                                          failedDirection: row?.failedDirection, file: m?.up.file))
         }
         return result
     }

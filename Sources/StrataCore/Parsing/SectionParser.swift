@@ -51,6 +51,11 @@ public enum SectionParser {
             } catch {
                 throw SourceProblem(file: file, line: error.line, column: error.column, message: error.detail)
             }
+            if !directives.noTransaction, let bad = statements.first(where: { transactionControl($0.sql) != nil }) {
+                let word = transactionControl(bad.sql) ?? "BEGIN"
+                throw SourceProblem(file: file, line: bad.line, column: bad.column,
+                                    message: "`\(word)` in a section that runs in a transaction: Strata wraps each migration in its own transaction. Remove it, or put `-- strata:no-transaction` at the top of the section to run the statements as written")
+            }
             sections[kind] = ParsedSection(kind: kind, text: body, startLine: currentStart, directives: directives, statements: statements)
         }
 
@@ -108,7 +113,7 @@ public enum SectionParser {
                     }
                     directives.noTransaction = true
                 default:
-                    guard let duration = DurationText.parse(argument), duration > .zero else {
+                    guard let duration = DurationText.parse(argument), duration > .zero, duration <= DurationText.maximumServerTimeout else {
                         throw SourceProblem(file: file, line: lineNumber, column: 1,
                                             message: "`-- strata:\(word)` needs a duration such as 30s, 5m or 1h (got `\(argument)`)")
                     }
@@ -136,6 +141,20 @@ public enum SectionParser {
         let word = rest.prefix { !$0.isWhitespace }.lowercased()
         let argument = rest.dropFirst(word.count).trimmingCharacters(in: .whitespacesAndNewlines)
         return (word, argument)
+    }
+
+    /// The transaction-control command a statement starts with (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
+    /// `ROLLBACK`, `ABORT`), or nil. `ROLLBACK TO SAVEPOINT` is allowed inside a transaction.
+    static func transactionControl(_ sql: String) -> String? {
+        let words = sql.prefix(64).split(whereSeparator: { !$0.isLetter && $0 != "_" }).prefix(2).map { $0.uppercased() }
+        guard let first = words.first else { return nil }
+        let second = words.count > 1 ? words[1] : ""
+        switch first {
+        case "BEGIN", "COMMIT", "END", "ABORT": return first
+        case "START" where second == "TRANSACTION": return "START TRANSACTION"
+        case "ROLLBACK" where second != "TO": return "ROLLBACK"
+        default: return nil
+        }
     }
 
     static func isBlankOrComment(_ trimmed: Substring) -> Bool {

@@ -35,9 +35,22 @@ public struct PlanPolicy: Sendable, Hashable {
     public init(allowOutOfOrder: Bool = false) { self.allowOutOfOrder = allowOutOfOrder }
 }
 
+/// What to run after fixing a dirty migration by hand, which depends on the section that failed.
+public enum RepairAdvice {
+    public static func text(version: MigrationVersion, direction: MigrationDirection) -> String {
+        let v = version.digits
+        switch direction {
+        case .up:
+            return "`strata repair \(v) --as applied` if you completed the migration, or `strata repair \(v) --as pending` if you undid its partial changes."
+        case .down:
+            return "`strata repair \(v) --as pending` if you completed the revert (the migration is then not applied), or `strata repair \(v) --as applied` if you restored what the revert had removed."
+        }
+    }
+}
+
 /// Why a plan cannot be made. Each case's description says what to do next.
 public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
-    case dirty(version: MigrationVersion, name: String, failedStatement: Int?, file: String?)
+    case dirty(version: MigrationVersion, name: String, failedStatement: Int?, direction: MigrationDirection?, file: String?)
     case checksumMismatch([MigrationStatus])
     case missingFiles([MigrationStatus])
     case outOfOrder(pending: [MigrationVersion], latestApplied: MigrationVersion)
@@ -47,11 +60,11 @@ public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .dirty(version, name, failed, file):
-            let what = failed.map { "statement \($0) failed" } ?? "it did not finish"
+        case let .dirty(version, name, failed, direction, file):
+            let what = failed.map { "statement \($0) of its \((direction ?? .up).rawValue) section failed" } ?? "it did not finish"
             return """
             migration \(version.digits) \(name) is dirty: it runs outside a transaction and \(what)\(file.map { " (\($0))" } ?? ""), so the database may hold part of it.
-            Fix the database by hand, then run `strata repair \(version.digits) --as applied` if you completed the migration, or `strata repair \(version.digits) --as pending` if you undid its partial changes.
+            Fix the database by hand, then: \(RepairAdvice.text(version: version, direction: direction ?? .up))
             """
         case let .checksumMismatch(items):
             let list = items.map { "  \($0.version.digits) \($0.name) (\($0.file ?? "?")): applied with checksum \(($0.appliedChecksum ?? "").prefix(12))…, file now \(($0.checksum ?? "").prefix(12))…" }.joined(separator: "\n")

@@ -11,7 +11,7 @@ public enum Planner {
                             policy: PlanPolicy = .init()) throws(PlanError) -> MigrationPlan {
         let statuses = MigrationStatus.compute(migrations: migrations, applied: applied)
         if let dirty = statuses.first(where: { $0.state == .dirty }) {
-            throw .dirty(version: dirty.version, name: dirty.name, failedStatement: dirty.failedStatement, file: dirty.file)
+            throw .dirty(version: dirty.version, name: dirty.name, failedStatement: dirty.failedStatement, direction: dirty.failedDirection, file: dirty.file)
         }
         let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
         let appliedVersions = statuses.filter { $0.state != .pending }.map(\.version)

@@ -17,15 +17,15 @@ public enum RepairResolution: String, Sendable, CaseIterable, Codable {
 extension Migrator {
     /// Reads the history (without the lock) and compares it with `migrations`.
     public func status(migrations: [Migration]) async throws -> (applied: [AppliedMigration], statuses: [MigrationStatus]) {
-        try await driver.withSession { session in
-            let applied = try await store.applied(on: session)
+        try await driver.withSession(readOnly: true) { session in
+            let applied = try await store.bound(to: session).applied(on: session)
             return (applied, MigrationStatus.compute(migrations: migrations, applied: applied))
         }
     }
 
     /// The newest audit events, newest first.
     public func events(limit: Int) async throws -> [MigrationEvent] {
-        try await driver.withSession { try await store.events(on: $0, limit: limit) }
+        try await driver.withSession(readOnly: true) { session in try await store.bound(to: session).events(on: session, limit: limit) }
     }
 
     private func event(_ version: MigrationVersion?, _ direction: MigrationEvent.Direction, error: String? = nil) -> MigrationEvent {
@@ -44,7 +44,8 @@ extension Migrator {
         guard migrations.contains(where: { $0.version == version }) else {
             throw HistoryOperationError("no migration with version \(version.digits) in the directory; baseline takes the version of an existing migration")
         }
-        return try await withLockedSession(lockWait: lockWait) { session in
+        return try await withLockedSession(lockWait: lockWait) { locked in
+            let session = locked.session, store = locked.store
             let applied = Set(try await store.applied(on: session).map(\.version))
             let todo = migrations.filter { $0.version <= version && !applied.contains($0.version) }
             guard !todo.isEmpty else { return [] }
@@ -63,7 +64,8 @@ extension Migrator {
         guard let m = migrations.first(where: { $0.version == version }) else {
             throw HistoryOperationError("no migration with version \(version.digits) in the directory")
         }
-        try await withLockedSession(lockWait: lockWait) { session in
+        try await withLockedSession(lockWait: lockWait) { locked in
+            let session = locked.session, store = locked.store
             if try await store.applied(on: session).contains(where: { $0.version == version }) {
                 throw HistoryOperationError("migration \(version.digits) \(m.name) is already recorded in the history")
             }
@@ -77,7 +79,8 @@ extension Migrator {
     /// Clears dirty rows after the database was fixed by hand. With `version` nil, every dirty row.
     /// - Returns: the versions repaired.
     public func repair(_ version: MigrationVersion?, as resolution: RepairResolution, lockWait: Duration) async throws -> [MigrationVersion] {
-        try await withLockedSession(lockWait: lockWait) { session in
+        try await withLockedSession(lockWait: lockWait) { locked in
+            let session = locked.session, store = locked.store
             let dirty = try await store.applied(on: session).filter { $0.state == .dirty && (version == nil || $0.version == version) }
             if dirty.isEmpty {
                 if let version { throw HistoryOperationError("migration \(version.digits) is not dirty; nothing to repair") }
@@ -101,7 +104,8 @@ extension Migrator {
         guard let m = migrations.first(where: { $0.version == version }) else {
             throw HistoryOperationError("no migration with version \(version.digits) in the directory")
         }
-        try await withLockedSession(lockWait: lockWait) { session in
+        try await withLockedSession(lockWait: lockWait) { locked in
+            let session = locked.session, store = locked.store
             guard let row = try await store.applied(on: session).first(where: { $0.version == version }) else {
                 throw HistoryOperationError("migration \(version.digits) is not applied; there is no checksum to accept")
             }

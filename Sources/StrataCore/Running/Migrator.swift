@@ -12,7 +12,8 @@ import Synchronization
 /// ```
 public struct Migrator: Sendable {
     public let driver: any DatabaseDriver
-    public let store: HistoryStore
+    /// The history tables; inside a session, pinned to the session's schema (see ``HistoryStore/bound(to:)``).
+    public private(set) var store: HistoryStore
     public let context: RunContext
     public var hooks: [any RunHook] = []
 
@@ -22,18 +23,34 @@ public struct Migrator: Sendable {
         self.context = context
     }
 
+    /// This migrator with its history tables pinned to `session`'s current schema.
+    public func bound(to session: any DatabaseSession) async throws -> Migrator {
+        var copy = self
+        copy.store = try await store.bound(to: session)
+        return copy
+    }
+
+    /// What runs under the lock: the session, the migrator bound to it, and the lock (to check it is still held).
+    public struct Locked: Sendable {
+        public let session: any DatabaseSession
+        public let migrator: Migrator
+        public let lock: any MigrationLock
+        public var store: HistoryStore { migrator.store }
+    }
+
     /// Runs `body` on a session holding the migration lock, with the history tables created.
     public func withLockedSession<R: Sendable>(lockWait: Duration, onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in },
-                                               _ body: @escaping (any DatabaseSession) async throws -> R) async throws -> R {
-        let holder = "strata \(context.strataVersion) run \(context.runID) by \(context.user)@\(context.host) pid \(ProcessInfo.processInfo.processIdentifier)"
+                                               _ body: @escaping (Locked) async throws -> R) async throws -> R {
+        let holder = "strata pid \(ProcessInfo.processInfo.processIdentifier) run \(context.runID) \(context.user)@\(context.host) v\(context.strataVersion)"
         let lock = driver.makeLock(for: store.migrationsTable, holderDescription: holder)
         return try await driver.withSession { session in
             try await lock.withLock(timeout: lockWait, onWait: { onEvent(.lockWaiting($0)) }) {
                 onEvent(.lockAcquired)
-                if try await !store.exists(on: session) {
-                    for sql in store.createStatements() { try await session.execute(sql) }
+                let me = try await bound(to: session)
+                if try await !me.store.exists(on: session) {
+                    for sql in me.store.createStatements() { try await session.execute(sql) }
                 }
-                return try await body(session)
+                return try await body(Locked(session: session, migrator: me, lock: lock))
             }
         }
     }
@@ -43,13 +60,15 @@ public struct Migrator: Sendable {
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
         let started = Date()
         if options.dryRun {
-            return try await driver.withSession { session in
-                let applied = try await store.applied(on: session)
+            return try await driver.withSession(readOnly: true) { session in
+                let me = try await bound(to: session)
+                let applied = try await me.store.applied(on: session)
                 let plan = try Planner.plan(migrations: migrations, applied: applied, request: request, policy: options.policy)
+                try Self.checkSingleTransaction(plan, options)
                 onEvent(.planned(plan))
                 let collector = SQLCollector()
-                if try await !store.exists(on: session) { for s in store.createStatements() { collector.add(s) } }
-                let steps = try await apply(plan, options: options, session: nil, exec: { sql, _ in collector.add(sql) }, progress: { _ in }, onEvent: { _ in })
+                if try await !me.store.exists(on: session) { for s in me.store.createStatements() { collector.add(s) } }
+                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, progress: { _ in }, onEvent: { _ in })
                 let sql = collector.all
                 for s in sql { onEvent(.dryRunSQL(s)) }
                 return report(request, started: started, applied: applied, steps: steps, plan: plan, outcome: .dryRun, error: nil, sql: sql)
@@ -58,15 +77,14 @@ public struct Migrator: Sendable {
         let applied = Mutex<[AppliedMigration]>([])
         let done = Mutex<[RunReport.Step]>([])
         do {
-            return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { session in
-                let rows = try await store.applied(on: session)
+            return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { locked in
+                let session = locked.session
+                let rows = try await locked.store.applied(on: session)
                 applied.withLock { $0 = rows }
                 let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
+                try Self.checkSingleTransaction(plan, options)
                 onEvent(.planned(plan))
-                if options.singleTransaction, let m = plan.steps.first(where: { $0.script.directives.noTransaction })?.migration {
-                    throw RunConfigurationError("--single-transaction cannot include migration \(m.version.digits) \(m.name): it is marked `-- strata:no-transaction`. Run without --single-transaction.")
-                }
-                let exec: @Sendable (String, Bool) async throws -> Void = { sql, cancellable in
+                let exec: Exec = { sql, cancellable in
                     if cancellable {
                         try Task.checkCancellation()
                         try await withTaskCancellationHandler {
@@ -75,10 +93,15 @@ public struct Migrator: Sendable {
                             Task { await session.cancelRunningStatement() }
                         }
                     } else {
-                        try await session.execute(sql)
+                        do {
+                            try await session.execute(sql)
+                        } catch let e as DatabaseError where e.isCancellation {
+                            // A cancel meant for the previous statement landed on Strata's own bookkeeping: run it again.
+                            try await session.execute(sql)
+                        }
                     }
                 }
-                let steps = try await apply(plan, options: options, session: session, exec: exec, progress: onEvent, onEvent: { step in
+                let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, progress: onEvent, onEvent: { step in
                     done.withLock { $0.append(step) }
                 })
                 let r = report(request, started: started, applied: rows, steps: steps, plan: plan, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
@@ -86,9 +109,16 @@ public struct Migrator: Sendable {
                 return r
             }
         } catch {
-            let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, plan: nil, outcome: .failed, error: "\(error)", sql: nil)
+            let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, plan: nil, outcome: .failed,
+                           error: context.redactor.redact("\(error)"), sql: nil)
             for h in hooks { await h.didFinish(r) }
             throw error
+        }
+    }
+
+    private static func checkSingleTransaction(_ plan: MigrationPlan, _ options: RunOptions) throws {
+        if options.singleTransaction, let m = plan.steps.first(where: { $0.script.directives.noTransaction })?.migration {
+            throw RunConfigurationError("--single-transaction cannot include migration \(m.version.digits) \(m.name): it is marked `-- strata:no-transaction`. Run without --single-transaction.")
         }
     }
 
@@ -107,18 +137,22 @@ public struct Migrator: Sendable {
 
     typealias Exec = @Sendable (String, Bool) async throws -> Void
 
-    private func apply(_ plan: MigrationPlan, options: RunOptions, session: (any DatabaseSession)?, exec: Exec,
+    private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec,
                        progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> [RunReport.Step] {
         var done: [RunReport.Step] = []
         let total = plan.steps.count
         let d = driver.dialect
         if options.singleTransaction && !plan.isEmpty {
             try await exec(d.beginTransaction, false)
+            let perFileTimeouts = plan.steps.contains { $0.script.directives.statementTimeout != nil || $0.script.directives.lockTimeout != nil }
             do {
                 for (i, step) in plan.steps.enumerated() {
-                    let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true, progress: progress)
+                    let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true,
+                                                replaceTimeouts: perFileTimeouts, progress: progress)
+                    try await lock?.checkHeld()
                     done.append(r)
                 }
+                try await lock?.checkHeld()
                 try await exec("COMMIT", false)
             } catch var failure as MigrationFailure {
                 try? await exec("ROLLBACK", false)
@@ -133,6 +167,7 @@ public struct Migrator: Sendable {
             return done
         }
         for (i, step) in plan.steps.enumerated() {
+            try await lock?.checkHeld()
             let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress)
             stepDone(r)
             done.append(r)
@@ -141,12 +176,14 @@ public struct Migrator: Sendable {
     }
 
     private func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
-                           inOuterTransaction: Bool, progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
+                           inOuterTransaction: Bool, replaceTimeouts: Bool = false,
+                           progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
         let d = driver.dialect
         let script = step.script
         let m = step.migration
         let statementTimeout = script.directives.statementTimeout ?? options.statementTimeout
         let lockTimeout = script.directives.lockTimeout ?? options.lockTimeout
+        try Task.checkCancellation()
         let clock = ContinuousClock()
         let t0 = clock.now
         let startedAt = Date()
@@ -178,7 +215,10 @@ public struct Migrator: Sendable {
                     progress(.stepFailed(index: index, total: total, step: step, error: failure))
                     throw failure
                 }
-                if i + 1 < all.count { try await exec(store.markDirty(m.version, statement: i + 2, direction: step.direction), false) }
+                // Progress is recorded through the section's statements; a verify failure leaves it one past the last.
+                if i + 1 < all.count && i < script.statements.count {
+                    try await exec(store.markDirty(m.version, statement: i + 2, direction: step.direction), false)
+                }
             }
             if step.direction == .up { try await exec(store.markApplied(m.version, durationMs: elapsedMs()), false) }
             else { try await exec(store.delete(m.version), false) }
@@ -203,7 +243,12 @@ public struct Migrator: Sendable {
                     }
                 }
                 do {
-                    for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+                    if inOuterTransaction, replaceTimeouts, index > 1 {
+                        // SET LOCAL lasts until the outer transaction ends: give this step its own values (or the defaults).
+                        for s in d.localTimeoutsReplacing(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+                    } else {
+                        for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+                    }
                     let all = script.statements + verify
                     for (i, statement) in all.enumerated() {
                         do {
@@ -212,10 +257,18 @@ public struct Migrator: Sendable {
                             throw makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: false)
                         }
                     }
-                    if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
-                    else { try await exec(store.delete(m.version), false) }
-                    try await exec(store.insert(event(.ok)), false)
-                    if !inOuterTransaction { try await exec("COMMIT", false) }
+                    do {
+                        if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
+                        else { try await exec(store.delete(m.version), false) }
+                        try await exec(store.insert(event(.ok)), false)
+                        if !inOuterTransaction { try await exec("COMMIT", false) }
+                    } catch where !(error is CancellationError) {
+                        // e.g. a deferred constraint failing at COMMIT: report it against the migration.
+                        let last = script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
+                        var failure = makeFailure(step, index: max(0, script.statements.count - 1), statement: last, inVerify: false, error: error, dirty: false)
+                        failure.cause = "while recording the migration and committing: " + failure.cause
+                        throw failure
+                    }
                 } catch let failure as MigrationFailure {
                     progress(.stepFailed(index: index, total: total, step: step, error: failure))
                     if !inOuterTransaction {
@@ -243,7 +296,7 @@ public struct Migrator: Sendable {
     private func recordFailure(_ failure: MigrationFailure, exec: Exec) async {
         let e = MigrationEvent(runID: context.runID, version: failure.version, direction: failure.direction == .up ? .up : .down,
                                outcome: failure.dirty ? .failed : .rolledBack, startedAt: Date(), finishedAt: Date(),
-                               error: String(failure.cause.prefix(2000)), environment: context.environment, host: context.host, user: context.user)
+                               error: context.redactor.redact(String(failure.cause.prefix(2000))), environment: context.environment, host: context.host, user: context.user)
         try? await exec(store.insert(e), false)
     }
 
@@ -258,12 +311,15 @@ public struct Migrator: Sendable {
         var underlying: String?
         if let db = error as? DatabaseError {
             cause = db.description
+            if db.sqlState == "25001" {
+                cause += "\nHINT: this statement cannot run inside a transaction; put `-- strata:no-transaction` at the top of the section"
+            }
             sqlState = db.sqlState
             cancelled = db.isCancellation
             underlying = db.underlying
             if let pos = db.position, pos > 0 {
-                let prefix = statement.sql.prefix(pos - 1)
-                line += prefix.filter { $0 == "\n" }.count
+                // PostgreSQL counts characters (code points); CRLF has one LF.
+                line += statement.sql.unicodeScalars.prefix(pos - 1).filter { $0 == "\n" }.count
             }
         } else if let c = error as? ConnectionError {
             cause = "connection lost: \(c.reason)"

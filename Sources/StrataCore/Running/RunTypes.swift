@@ -9,6 +9,8 @@ public struct RunContext: Sendable {
     public var strataVersion: String
     /// How to show migration file paths in messages (the migrations directory as the user named it).
     public var directoryDisplay: String
+    /// Removes secrets from text Strata stores (events) or reports.
+    public var redactor: Redactor = Redactor()
 
     public init(runID: String = RunContext.newRunID(), environment: String? = nil, host: String = RunContext.hostName(),
                 user: String = RunContext.userName(), strataVersion: String, directoryDisplay: String = "migrations") {
@@ -113,8 +115,14 @@ public struct MigrationFailure: Error, Sendable, CustomStringConvertible {
         s += excerpt + (sql.split(separator: "\n").count > 3 ? "\n    …" : "") + "\n"
         s += "  \(cancelled ? "cancelled" : "error"): \(cause.replacingOccurrences(of: "\n", with: "\n  "))\n"
         if dirty {
-            s += "  The migration runs outside a transaction, so statements 1–\(statementIndex - 1) stayed applied; it is recorded as dirty.\n"
-            s += "  Fix the database by hand, then run `strata repair \(version.digits) --as applied` (if you finished it) or `--as pending` (if you undid it)."
+            if inVerify {
+                s += "  The migration runs outside a transaction: its \(direction.rawValue) section stayed applied and its verify section failed; it is recorded as dirty.\n"
+            } else if statementIndex > 1 {
+                s += "  The migration runs outside a transaction, so statements 1–\(statementIndex - 1) of its \(direction.rawValue) section stayed applied; it is recorded as dirty.\n"
+            } else {
+                s += "  The migration runs outside a transaction and its first statement failed; it is recorded as dirty (a failed statement such as CREATE INDEX CONCURRENTLY can leave an invalid object behind).\n"
+            }
+            s += "  Fix the database by hand, then run " + RepairAdvice.text(version: version, direction: direction)
         } else if wholeRunRolledBack {
             s += "  The whole run was rolled back (--single-transaction); the database is as it was before the run."
         } else {

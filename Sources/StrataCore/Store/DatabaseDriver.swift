@@ -23,6 +23,27 @@ public protocol MigrationLock: Sendable {
     /// - Parameter onWait: called once when the lock is busy, with its holder when known.
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R
+    /// Throws ``LockLostError`` when the lock is no longer held (its connection was terminated).
+    func checkHeld() async throws
+}
+
+extension MigrationLock {
+    public func checkHeld() async throws {}
+}
+
+/// The lock's connection went away mid-run, so another runner may now hold the lock.
+public struct LockLostError: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String {
+        "the migration lock was lost (\(reason)); stopped before the next step. Migrations already completed stay applied; run the command again."
+    }
+}
+
+extension DatabaseDriver {
+    public func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        try await withSession(body)
+    }
 }
 
 /// The lock was not acquired within the wait.
@@ -52,6 +73,8 @@ public protocol DatabaseDriver: Sendable {
     var displayTarget: String { get }
     /// Opens a session, runs `body`, closes the session.
     func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
+    /// A session for reading only (status, dry runs): it must not create anything, not even an SQLite file.
+    func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R
     /// The lock for the history table `table`.
     func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock
     /// The server's product and version, e.g. "PostgreSQL 15.8".

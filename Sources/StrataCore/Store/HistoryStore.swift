@@ -16,10 +16,34 @@ public struct HistoryStore: Sendable {
     public let migrationsTable: QualifiedName
     public let eventsTable: QualifiedName
 
+    /// Schemas named in the configuration, created when missing (never the session's own schema).
+    let configuredSchemas: [String]
+
     public init(dialect: any SQLDialect, migrations: QualifiedName, events: QualifiedName) {
         self.dialect = dialect
         self.migrationsTable = migrations
         self.eventsTable = events
+        var schemas: [String] = []
+        for s in [migrations.schema, events.schema].compactMap({ $0 }) where !schemas.contains(s) { schemas.append(s) }
+        self.configuredSchemas = schemas
+    }
+
+    private init(dialect: any SQLDialect, migrations: QualifiedName, events: QualifiedName, configuredSchemas: [String]) {
+        self.dialect = dialect
+        self.migrationsTable = migrations
+        self.eventsTable = events
+        self.configuredSchemas = configuredSchemas
+    }
+
+    /// The same store with unqualified table names pinned to the session's current schema, so a migration
+    /// that changes `search_path` cannot send Strata's own writes elsewhere.
+    public func bound(to session: any DatabaseSession) async throws -> HistoryStore {
+        guard migrationsTable.schema == nil || eventsTable.schema == nil, let query = dialect.currentSchemaQuery,
+              let schema = try await session.query(query).first?[0], !schema.isEmpty else { return self }
+        return HistoryStore(dialect: dialect,
+                            migrations: QualifiedName(schema: migrationsTable.schema ?? schema, name: migrationsTable.name),
+                            events: QualifiedName(schema: eventsTable.schema ?? schema, name: eventsTable.name),
+                            configuredSchemas: configuredSchemas)
     }
 
     private var m: String { dialect.qualified(migrationsTable) }
@@ -29,8 +53,7 @@ public struct HistoryStore: Sendable {
     public func createStatements() -> [String] {
         let d = dialect
         var sql: [String] = []
-        if let schema = migrationsTable.schema, let s = d.createSchema(schema) { sql.append(s) }
-        if let schema = eventsTable.schema, schema != migrationsTable.schema, let s = d.createSchema(schema) { sql.append(s) }
+        for schema in configuredSchemas { if let s = d.createSchema(schema) { sql.append(s) } }
         sql.append("""
         CREATE TABLE IF NOT EXISTS \(m) (
             version \(d.textType) PRIMARY KEY,
@@ -73,13 +96,14 @@ public struct HistoryStore: Sendable {
     public func applied(on session: any DatabaseSession) async throws -> [AppliedMigration] {
         guard try await exists(on: session) else { return [] }
         let rows = try await session.query("""
-            SELECT version, name, checksum, \(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version, state, failed_statement FROM \(m)
+            SELECT version, name, checksum, \(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction FROM \(m)
             """)
         return rows.compactMap { r in
             guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
             return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
                                     durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
-                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) })
+                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
+                                    failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
         }.sorted { $0.version < $1.version }
     }
 

@@ -11,6 +11,9 @@ public protocol SQLDialect: Sendable {
     var supportsSchemas: Bool { get }
     /// Statements setting timeouts for the current transaction only.
     func localTimeouts(statement: Duration?, lock: Duration?) -> [String]
+    /// Like ``localTimeouts(statement:lock:)``, but a nil value resets that setting to its session default
+    /// (used between migrations of one `--single-transaction` run).
+    func localTimeoutsReplacing(statement: Duration?, lock: Duration?) -> [String]
     /// Whether ``localTimeouts(statement:lock:)`` works; when false, the session timeouts are set before
     /// `BEGIN` (which may itself wait for a lock) and reset after the transaction.
     var supportsTransactionLocalTimeouts: Bool { get }
@@ -29,6 +32,8 @@ public protocol SQLDialect: Sendable {
     /// Query returning one row whose first value is "1" when the table exists, "0" otherwise.
     func tableExistsQuery(_ table: QualifiedName) -> String
     func createSchema(_ schema: String) -> String?
+    /// Query returning the schema unqualified names resolve to (nil when the database has no schemas).
+    var currentSchemaQuery: String? { get }
 }
 
 extension SQLDialect {

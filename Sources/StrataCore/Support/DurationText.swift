@@ -7,6 +7,9 @@ import Foundation
 /// DurationText.format(.seconds(90)) // "1m30s"
 /// ```
 public enum DurationText {
+    /// The longest `statement_timeout` / `lock_timeout` PostgreSQL accepts (2^31 - 1 ms, about 24.8 days).
+    public static let maximumServerTimeout = Duration.milliseconds(2_147_483_647)
+
     public static func parse(_ text: String) -> Duration? {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard !s.isEmpty else { return nil }
@@ -43,7 +46,10 @@ public enum DurationText {
 
     /// Milliseconds in a duration (rounded down).
     public static func milliseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        let (ms, overflow) = d.components.seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return d.components.seconds < 0 ? .min : .max }
+        let (sum, overflow2) = ms.addingReportingOverflow(d.components.attoseconds / 1_000_000_000_000_000)
+        return overflow2 ? .max : sum
     }
 
     /// A compact human form: `850ms`, `4.2s`, `1m30s`, `2h5m`.

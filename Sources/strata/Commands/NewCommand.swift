@@ -50,9 +50,11 @@ struct NewCommand: AsyncParsableCommand {
             let existing = names.compactMap { MigrationFileName.splitVersion($0)?.version }
             var version: String
             if sequence {
-                let next = (existing.compactMap { Int($0.canonical) }.max() ?? 0) + 1
+                let highest = existing.compactMap { Int($0.canonical) }.max() ?? 0
+                guard highest < Int.max else { throw CommandFailure(.usage, "--sequence: the highest version is too large to follow; use a timestamp version") }
+                let next = String(highest + 1)
                 let width = max(4, existing.map(\.digits.count).max() ?? 4)
-                version = String(format: "%0\(width)d", next)
+                version = String(repeating: "0", count: max(0, width - next.count)) + next
             } else {
                 var date = Date()
                 version = Self.timestampVersion(date)

@@ -33,7 +33,14 @@ struct ValidateCommand: AsyncParsableCommand {
                     }
                 }
             }
-            if ctx.output.json && problems.isEmpty { ctx.output.emitJSON(JSON(ok: true, migrations: migrations.count, problems: problems)) }
+            if ctx.output.json {
+                ctx.output.emitJSON(JSON(ok: problems.isEmpty, migrations: migrations.count, problems: problems))
+                if !problems.isEmpty {
+                    ctx.output.note("validation failed:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
+                    throw ExitCode(StrataExit.validation.rawValue)
+                }
+                return
+            }
             if !problems.isEmpty {
                 throw CommandFailure(.validation, "validation failed:\n" + problems.map { "  " + $0 }.joined(separator: "\n"))
             }

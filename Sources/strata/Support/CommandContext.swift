@@ -20,7 +20,11 @@ struct CommandContext: Sendable {
 
     func migrator() -> Migrator {
         Migrator(driver: strata.driver, migrationsTable: config.migrationsTableName, eventsTable: config.eventsTableName,
-                 context: RunContext(environment: config.environment, strataVersion: StrataVersion.current, directoryDisplay: directoryDisplay))
+                 context: {
+                     var c = RunContext(environment: config.environment, strataVersion: StrataVersion.current, directoryDisplay: directoryDisplay)
+                     c.redactor = config.redactor
+                     return c
+                 }())
     }
 
     /// Every migration in the directory (all parsed and checked), plus the strata.sum check.
@@ -63,7 +67,9 @@ struct CommandContext: Sendable {
         } catch {
             let code = StrataExit.code(for: error)
             var message = "\(error)"
-            if error is CancellationError { message = "interrupted before any migration started; nothing was changed" }
+            if error is CancellationError {
+                message = "interrupted before the next migration started; migrations already completed stay applied (see `strata status`)"
+            }
             if code == .timedOut, error is MigrationFailure || error is CancellationError { message = "--timeout reached; " + message }
             if output.verbose {
                 if let f = error as? MigrationFailure, let u = f.underlying { message += "\n  underlying: \(u)" }

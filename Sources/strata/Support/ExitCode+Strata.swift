@@ -40,12 +40,16 @@ enum StrataExit: Int32, CaseIterable {
 
     /// The exit code for an error a command threw.
     static func code(for error: any Error) -> StrataExit {
+        // A run stopped by a signal or --timeout exits with that reason, whatever error the stop surfaced as.
+        if let reason = Interruption.shared.exitCode, !(error is ConfigError) { return reason }
         switch error {
         case is ConfigError: return .usage
         case is ValidationError: return .usage
         case is ConnectionError: return .unreachable
         case is LockTimeoutError: return .lockNotAcquired
-        case is SourceError, is SourceProblem, is PlanError: return .validation
+        case is SourceError, is SourceProblem, is PlanError, is HistoryOperationError: return .validation
+        case is RunConfigurationError: return .usage
+        case is LockLostError: return .failure
         case let f as MigrationFailure: return f.cancelled ? Interruption.shared.exitCode ?? .failure : .failure
         case is CancellationError: return Interruption.shared.exitCode ?? .interrupted
         case let e as CommandFailure: return e.code

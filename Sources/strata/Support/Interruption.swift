@@ -40,6 +40,7 @@ final class Interruption: Sendable {
                 reason.withLock { if $0 == nil { $0 = .timedOut } }
                 output.note("\n--timeout \(DurationText.format(limit)) reached: stopping the run…")
                 task.cancel()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { _exit(StrataExit.timedOut.rawValue) }
             }
         }
         defer {

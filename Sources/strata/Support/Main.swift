@@ -23,8 +23,10 @@ struct Main {
                 print(message)
                 exit(0)
             }
-            FileHandle.standardError.write(Data((Redactor().redact(message) + "\n").utf8))
-            exit(code == .validationFailure ? StrataExit.usage.rawValue : code.rawValue)
+            let exitCode = code == .validationFailure ? StrataExit.usage : StrataExit(rawValue: code.rawValue) ?? .failure
+            let output = Output(json: args.contains("--json"), quiet: false, verbose: false, noColor: true, redactor: Redactor())
+            output.error(message, code: exitCode)
+            exit(exitCode.rawValue)
         }
     }
 

@@ -41,7 +41,9 @@ enum MigrationRun {
                 progress.stop()
                 out.line("  \(out.paint("✗", .red)) [\(i)/\(n)] \(step.direction == .up ? "up  " : "down") \(step.migration.version.digits) \(step.migration.name)")
             case .dryRunSQL(let sql):
-                out.line(sql.hasSuffix(";") ? sql : sql + ";")
+                // A statement may end in a line comment: put the terminator on its own line then.
+                let lastLine = sql.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+                out.line(sql.hasSuffix(";") ? sql : lastLine.contains("--") ? sql + "\n;" : sql + ";")
             }
         }
         progress.stop()

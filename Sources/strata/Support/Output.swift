@@ -47,7 +47,7 @@ final class Output: Sendable {
             struct Body: Encodable { var error: Inner; struct Inner: Encodable { var code: Int32; var kind: String; var message: String } }
             emitJSON(Body(error: .init(code: code.rawValue, kind: code.kind, message: clean)))
         }
-        write(paint("error: ", .red) + clean + "\n", to: 2)
+        write(paint("error: ", .red) + (clean.hasPrefix("Error: ") ? String(clean.dropFirst(7)) : clean) + "\n", to: 2)
     }
 
     func debug(_ text: String) {

@@ -1,0 +1,44 @@
+// Transaction-control statements inside a section that Strata already wraps in a transaction.
+
+import Testing
+@testable import StrataCore
+
+struct TransactionControlTests {
+    @Test(arguments: [
+        ("BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;", "BEGIN", 2),
+        ("CREATE TABLE a (id int);\nCOMMIT;", "COMMIT", 3),
+        ("CREATE TABLE a (id int);\n  end;", "END", 3),
+        ("START TRANSACTION ISOLATION LEVEL SERIALIZABLE;", "START TRANSACTION", 2),
+        ("CREATE TABLE a (id int);\nrollback;", "ROLLBACK", 3),
+        ("BEGIN IMMEDIATE TRANSACTION;", "BEGIN", 2),
+    ])
+    func refusedInATransactionalSection(body: String, word: String, line: Int) throws {
+        do {
+            _ = try SectionParser.parse("-- strata:up\n" + body, file: "0007_tx.sql", wholeFile: nil)
+            Issue.record("expected `\(word)` to be refused")
+        } catch {
+            #expect(error.file == "0007_tx.sql")
+            #expect(error.line == line)
+            #expect(error.message.contains("`\(word)`"))
+            #expect(error.message.contains("-- strata:no-transaction"))
+        }
+    }
+
+    @Test func allowedWhenTheSectionRunsOutsideATransaction() throws {
+        let sections = try SectionParser.parse("-- strata:up\n-- strata:no-transaction\nBEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n",
+                                               file: "0007_tx.sql", wholeFile: nil)
+        #expect(sections[.up]?.statements.count == 3)
+    }
+
+    @Test func savepointsAndLookAlikesAreAllowed() throws {
+        let body = """
+            SAVEPOINT s1;
+            ROLLBACK TO SAVEPOINT s1;
+            ROLLBACK TO s1;
+            CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;
+            CREATE TABLE ending (commit_sha text, begin_at date);
+            """
+        let sections = try SectionParser.parse("-- strata:up\n" + body, file: "0008_ok.sql", wholeFile: nil)
+        #expect(sections[.up]?.statements.count == 5)
+    }
+}
