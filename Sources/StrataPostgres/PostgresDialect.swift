@@ -35,5 +35,6 @@ public struct PostgresDialect: SQLDialect {
         "SELECT CASE WHEN to_regclass(\(literal(qualified(table)))) IS NULL THEN 0 ELSE 1 END"
     }
     public func createSchema(_ schema: String) -> String? { "CREATE SCHEMA IF NOT EXISTS \(quote(schema))" }
+    public var supportsDataModifyingCTE: Bool { true }
     public var currentSchemaQuery: String? { "SELECT coalesce(current_schema(), 'public')" }
 }

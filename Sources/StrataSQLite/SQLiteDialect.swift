@@ -28,4 +28,5 @@ public struct SQLiteDialect: SQLDialect {
     }
     public func createSchema(_ schema: String) -> String? { nil }
     public var currentSchemaQuery: String? { nil }
+    public var supportsDataModifyingCTE: Bool { false }
 }

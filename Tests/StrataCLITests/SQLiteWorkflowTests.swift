@@ -155,3 +155,29 @@ func isoDate(_ text: String) -> Date? {
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     return f.date(from: text)
 }
+
+/// Output into a pipe that closes early (`strata … | head -1`) must not crash the process.
+@Suite struct ClosedPipeTests {
+    @Test func closedStdoutDoesNotCrash() async throws {
+        let ws = try CLIWorkspace()
+        let dir = ws.directory.appendingPathComponent("migrations")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for i in 1...300 {
+            try "-- strata:up\nCREATE TABLE t\(i) (id integer);\n-- strata:down\nDROP TABLE t\(i);\n"
+                .write(to: dir.appendingPathComponent(String(format: "%04d_t%d.sql", i, i)), atomically: true, encoding: .utf8)
+        }
+        // Capture strata's own exit status through a file; `head -1` closes the pipe after one line.
+        let statusFile = ws.directory.appendingPathComponent("status")
+        let p2 = Process()
+        p2.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p2.arguments = ["-c", "('\(TestEnvironment.strataBinary)' up --dry-run; echo $? > '\(statusFile.path)') | head -1 >/dev/null"]
+        p2.currentDirectoryURL = ws.directory
+        p2.environment = ws.environment
+        p2.standardOutput = FileHandle.nullDevice
+        p2.standardError = FileHandle.nullDevice
+        try p2.run()
+        p2.waitUntilExit()
+        let status = try String(contentsOf: statusFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status == "0", "strata exited with \(status) when its stdout closed (132 or 134 would be a crash)")
+    }
+}

@@ -14,7 +14,7 @@ extension Conformance {
             let expectedStatements = migrations.flatMap { $0.up.statements.map(\.sql) }
             #expect(expectedStatements.allSatisfy { sql.contains($0) })
             #expect(sql.contains { $0.contains("CREATE TABLE IF NOT EXISTS") && $0.contains("strata_migrations") })
-            #expect(sql.contains { $0.hasPrefix("INSERT INTO") && $0.contains("'0003'") })
+            #expect(sql.contains { $0.contains("INSERT INTO") && $0.contains("'0003'") })
             #expect(try await db.tableExists(QualifiedName(schema: nil, name: "strata_migrations")) == false)
             #expect(try await db.tables() == [])
 

@@ -53,14 +53,15 @@ public struct Migration: Sendable, Hashable, Identifiable {
 
     public var id: MigrationVersion { version }
 
-    public init(version: MigrationVersion, name: String, up: MigrationScript, down: MigrationScript?, verify: MigrationScript?, files: [String]) {
+    public init(version: MigrationVersion, name: String, up: MigrationScript, down: MigrationScript?, verify: MigrationScript?, files: [String],
+                checksum: String? = nil) {
         self.version = version
         self.name = name
         self.up = up
         self.down = down
         self.verify = verify
         self.files = files
-        self.checksum = Checksum.of(up.text)
+        self.checksum = checksum ?? Checksum.of(up.text)
     }
 
     /// `version_name`, how the migration is named in messages.

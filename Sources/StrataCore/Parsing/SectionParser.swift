@@ -14,6 +14,8 @@ public struct ParsedSection: Sendable, Hashable {
     public var startLine: Int
     public var directives: SectionDirectives
     public var statements: [SQLStatement]
+    /// ``Checksum/of(_:)`` of `text`, for up sections (computed while parsing, which may run in parallel).
+    public var checksum: String?
 }
 
 /// Reads `-- strata:up`, `-- strata:down`, `-- strata:verify` sections and their directives
@@ -56,7 +58,8 @@ public enum SectionParser {
                 throw SourceProblem(file: file, line: bad.line, column: bad.column,
                                     message: "`\(word)` in a section that runs in a transaction: Strata wraps each migration in its own transaction. Remove it, or put `-- strata:no-transaction` at the top of the section to run the statements as written")
             }
-            sections[kind] = ParsedSection(kind: kind, text: body, startLine: currentStart, directives: directives, statements: statements)
+            sections[kind] = ParsedSection(kind: kind, text: body, startLine: currentStart, directives: directives, statements: statements,
+                                           checksum: kind == .up ? Checksum.of(body) : nil)
         }
 
         for (index, rawLine) in lines.enumerated() {
@@ -134,19 +137,34 @@ public enum SectionParser {
 
     /// The word and argument of a `-- strata:word argument` comment, or nil when the line is not one.
     static func directiveText(_ line: Substring) -> (String, String)? {
-        guard line.hasPrefix("--") else { return nil }
-        let afterDashes = line.dropFirst(2).drop { $0 == " " || $0 == "\t" }
-        guard afterDashes.lowercased().hasPrefix("strata:") else { return nil }
-        let rest = afterDashes.dropFirst("strata:".count)
-        let word = rest.prefix { !$0.isWhitespace }.lowercased()
-        let argument = rest.dropFirst(word.count).trimmingCharacters(in: .whitespacesAndNewlines)
-        return (word, argument)
+        // Byte-level: this runs on every comment line of every file.
+        let bytes = line.utf8
+        guard bytes.starts(with: [45, 45]) else { return nil }  // "--"
+        var i = bytes.index(bytes.startIndex, offsetBy: 2)
+        while i < bytes.endIndex, bytes[i] == 32 || bytes[i] == 9 { i = bytes.index(after: i) }
+        let marker: [UInt8] = Array("strata:".utf8)
+        for m in marker {
+            guard i < bytes.endIndex, (bytes[i] | 0x20) == m || bytes[i] == m else { return nil }
+            i = bytes.index(after: i)
+        }
+        let isSpace: (UInt8) -> Bool = { $0 == 32 || $0 == 9 || $0 == 13 || $0 == 10 || $0 == 11 || $0 == 12 }
+        let wordStart = i
+        while i < bytes.endIndex, !isSpace(bytes[i]) { i = bytes.index(after: i) }
+        let word = String(decoding: bytes[wordStart..<i], as: UTF8.self).lowercased()
+        while i < bytes.endIndex, isSpace(bytes[i]) { i = bytes.index(after: i) }
+        var end = bytes.endIndex
+        while end > i, isSpace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return (word, String(decoding: bytes[i..<end], as: UTF8.self))
     }
 
     /// The transaction-control command a statement starts with (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
     /// `ROLLBACK`, `ABORT`), or nil. `ROLLBACK TO SAVEPOINT` is allowed inside a transaction.
     static func transactionControl(_ sql: String) -> String? {
-        let words = sql.prefix(64).split(whereSeparator: { !$0.isLetter && $0 != "_" }).prefix(2).map { $0.uppercased() }
+        // Only the first two words matter; look at ASCII letters only (the keywords are ASCII).
+        let head = sql.utf8.prefix(40)
+        guard let first = head.first, (first | 0x20) >= 97, (first | 0x20) <= 122 else { return nil }
+        let words = head.split(whereSeparator: { !(($0 | 0x20) >= 97 && ($0 | 0x20) <= 122) && $0 != 95 }).prefix(2)
+            .map { String(decoding: $0, as: UTF8.self).uppercased() }
         guard let first = words.first else { return nil }
         let second = words.count > 1 ? words[1] : ""
         switch first {
@@ -158,25 +176,30 @@ public enum SectionParser {
     }
 
     static func isBlankOrComment(_ trimmed: Substring) -> Bool {
-        trimmed.allSatisfy(\.isWhitespace) || trimmed.hasPrefix("--")
+        let bytes = trimmed.utf8
+        if bytes.starts(with: [45, 45]) { return true }  // "--"
+        return bytes.allSatisfy { $0 == 32 || $0 == 9 || $0 == 11 || $0 == 12 || $0 == 13 || $0 == 10 }
     }
 
-    /// Splits on LF, CRLF or CR, dropping the line terminators.
+    /// Splits on LF, CRLF or CR, dropping the line terminators (scanning bytes, not characters: this runs on every file).
     static func splitLines(_ text: String) -> [Substring] {
         var lines: [Substring] = []
-        var start = text.startIndex
-        var index = text.startIndex
-        while index < text.endIndex {
-            let c = text[index]
-            if c == "\n" || c == "\r\n" || c == "\r" {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let b = utf8[index]
+            if b == 10 || b == 13 {
                 lines.append(text[start..<index])
-                index = text.index(after: index)
-                start = index
+                var next = utf8.index(after: index)
+                if b == 13, next < utf8.endIndex, utf8[next] == 10 { next = utf8.index(after: next) }
+                index = next
+                start = next
             } else {
-                index = text.index(after: index)
+                index = utf8.index(after: index)
             }
         }
-        if start < text.endIndex { lines.append(text[start..<text.endIndex]) }
+        if start < utf8.endIndex { lines.append(text[start..<utf8.endIndex]) }
         return lines
     }
 }

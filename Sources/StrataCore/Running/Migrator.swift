@@ -258,9 +258,8 @@ public struct Migrator: Sendable {
                         }
                     }
                     do {
-                        if step.direction == .up { try await exec(store.insert(row(.applied, nil)), false) }
-                        else { try await exec(store.delete(m.version), false) }
-                        try await exec(store.insert(event(.ok)), false)
+                        let write = step.direction == .up ? store.insert(row(.applied, nil)) : store.delete(m.version)
+                        for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
                         if !inOuterTransaction { try await exec("COMMIT", false) }
                     } catch where !(error is CancellationError) {
                         // e.g. a deferred constraint failing at COMMIT: report it against the migration.

@@ -15,8 +15,28 @@ public struct DirectorySource: MigrationSource {
 
     public func migrations() async throws -> [Migration] {
         let entries = try listEntries()
-        return try MigrationAssembler.assemble(entries: entries, directory: location) { path in
-            try Self.readUTF8(directory.appendingPathComponent(path), display: path)
+        let base = directory.path
+        let parse = MigrationAssembler.parser { path in try Self.readUTF8(atPath: base + "/" + path, display: path) }
+        // Read and parse every file up front, on every core; then assemble (and report) in order.
+        let jobs = MigrationAssembler.parseJobs(entries)
+        let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, jobs.count / 64))
+        let parsed = await withTaskGroup(of: [(String, Result<[SectionKind: ParsedSection], SourceProblem>)].self) { group in
+            for c in 0..<chunkCount {
+                group.addTask {
+                    stride(from: c, to: jobs.count, by: chunkCount).map { i in
+                        let job = jobs[i]
+                        return (job.path, Result { () throws(SourceProblem) in try parse(job.path, job.whole) })
+                    }
+                }
+            }
+            var all: [String: Result<[SectionKind: ParsedSection], SourceProblem>] = [:]
+            all.reserveCapacity(jobs.count)
+            for await chunk in group { for (path, result) in chunk { all[path] = result } }
+            return all
+        }
+        return try MigrationAssembler.assemble(entries: entries, directory: location) { (path, whole) throws(SourceProblem) in
+            if let result = parsed[path] { return try result.get() }
+            return try parse(path, whole)
         }
     }
 
@@ -25,7 +45,7 @@ public struct DirectorySource: MigrationSource {
         var entries: [SumEntry] = []
         for m in migrations {
             for file in m.files {
-                let text = try Self.readUTF8(directory.appendingPathComponent(file), display: file)
+                let text = try Self.readUTF8(atPath: directory.path + "/" + file, display: file)
                 entries.append(SumEntry(path: file, checksum: Checksum.of(text)))
             }
         }
@@ -33,10 +53,10 @@ public struct DirectorySource: MigrationSource {
     }
 
     /// Reads a file as UTF-8 (a byte-order mark is dropped); anything else is a clear error.
-    static func readUTF8(_ url: URL, display: String) throws -> String {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw SourceProblem(file: display, message: "cannot read file: \((error as NSError).localizedDescription)")
+    static func readUTF8(atPath path: String, display: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
+            throw SourceProblem(file: display, message: reason)
         }
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
@@ -63,17 +83,18 @@ public struct DirectorySource: MigrationSource {
             throw SourceError(directory: location, problems: [SourceProblem(file: directory.path, message: "cannot list directory: \((error as NSError).localizedDescription)")])
         }
         var entries: [MigrationAssembler.Entry] = []
+        let base = directory.path
         for name in names where !name.hasPrefix(".") {
-            let url = directory.appendingPathComponent(name)
+            let entryPath = base + "/" + name
             var entryIsDir: ObjCBool = false
-            guard fm.fileExists(atPath: url.path, isDirectory: &entryIsDir) else {
+            guard fm.fileExists(atPath: entryPath, isDirectory: &entryIsDir) else {
                 entries.append(.unreadable(name, "broken symbolic link"))
                 continue
             }
             if entryIsDir.boolValue {
                 guard MigrationFileName.parseFolder(name) != nil else { continue }
                 do {
-                    let inner = try fm.contentsOfDirectory(atPath: url.path).filter { !$0.hasPrefix(".") }
+                    let inner = try fm.contentsOfDirectory(atPath: entryPath).filter { !$0.hasPrefix(".") }
                     entries.append(.folder(name, inner))
                 } catch {
                     entries.append(.unreadable(name + "/", "cannot list folder: \((error as NSError).localizedDescription)"))

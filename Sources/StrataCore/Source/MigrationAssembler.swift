@@ -16,7 +16,55 @@ enum MigrationAssembler {
         var layout: String
     }
 
-    static func assemble(entries: [Entry], directory: String, read: (String) throws -> String) throws -> [Migration] {
+    /// Reads and parses one file: `path` relative to the directory, `whole` the section a whole file is (nil: markers).
+    typealias ParseFile = @Sendable (_ path: String, _ whole: SectionKind?) throws(SourceProblem) -> [SectionKind: ParsedSection]
+
+    /// A parser reading through `read`.
+    static func parser(read: @escaping @Sendable (String) throws -> String) -> ParseFile {
+        { (path: String, whole: SectionKind?) throws(SourceProblem) in
+            let text: String
+            do { text = try read(path) } catch let p as SourceProblem { throw p } catch {
+                throw SourceProblem(file: path, message: "cannot read: \(error)")
+            }
+            return try SectionParser.parse(text, file: path, wholeFile: whole)
+        }
+    }
+
+    /// The files `assemble` will parse, and as which section, so a caller can parse them ahead (in parallel).
+    static func parseJobs(_ entries: [Entry]) -> [(path: String, whole: SectionKind?)] {
+        var jobs: [(String, SectionKind?)] = []
+        for entry in entries {
+            switch entry {
+            case .file(let name):
+                guard let parsed = MigrationFileName.parseFile(name) else { continue }
+                jobs.append((name, wholeSection(parsed.kind)))
+            case .folder(let name, let contents):
+                guard MigrationFileName.parseFolder(name) != nil else { continue }
+                for inner in contents {
+                    if let kind = folderSection(inner) { jobs.append(("\(name)/\(inner)", kind)) }
+                }
+            case .unreadable: continue
+            }
+        }
+        return jobs
+    }
+
+    static func wholeSection(_ kind: MigrationFileName.Kind) -> SectionKind? {
+        switch kind {
+        case .up: .up
+        case .down: .down
+        case .verify: .verify
+        default: nil
+        }
+    }
+
+    static func folderSection(_ inner: String) -> SectionKind? {
+        let lower = inner.lowercased()
+        guard lower.hasSuffix(".sql") else { return nil }
+        return SectionKind(rawValue: String(lower.dropLast(4)))
+    }
+
+    static func assemble(entries: [Entry], directory: String, parse: ParseFile) throws -> [Migration] {
         var problems: [SourceProblem] = []
         var byVersion: [MigrationVersion: Parts] = [:]
         var firstFile: [MigrationVersion: String] = [:]
@@ -44,13 +92,6 @@ enum MigrationAssembler {
             }
         }
 
-        func readText(_ path: String) -> String? {
-            do { return try read(path) } catch {
-                problems.append(SourceProblem(file: path, message: "cannot read: \(error)"))
-                return nil
-            }
-        }
-
         for entry in entries.sorted(by: { name(of: $0) < name(of: $1) }) {
             switch entry {
             case .unreadable(let path, let reason):
@@ -64,15 +105,9 @@ enum MigrationAssembler {
                     }
                     continue
                 }
-                guard let text = readText(fileName) else { continue }
-                let whole: SectionKind? = switch parsed.kind {
-                case .up: .up
-                case .down: .down
-                case .verify: .verify
-                default: nil
-                }
+                let whole = wholeSection(parsed.kind)
                 do {
-                    let sections = try SectionParser.parse(text, file: fileName, wholeFile: whole)
+                    let sections = try parse(fileName, whole)
                     add(parsed.version, name: parsed.name, layout: whole == nil ? "single" : "pair", path: fileName, sections: sections)
                 } catch {
                     problems.append(error)
@@ -83,16 +118,14 @@ enum MigrationAssembler {
                 var paths: [String] = []
                 for inner in contents.sorted() {
                     let path = "\(folderName)/\(inner)"
-                    guard let kind = SectionKind(rawValue: inner.lowercased().replacingOccurrences(of: ".sql", with: "")),
-                          inner.lowercased().hasSuffix(".sql") else {
+                    guard let kind = folderSection(inner) else {
                         if inner.lowercased().hasSuffix(".sql") {
                             problems.append(SourceProblem(file: path, message: "unexpected file in a migration folder; expected up.sql, down.sql and optionally verify.sql"))
                         }
                         continue
                     }
-                    guard let text = readText(path) else { continue }
                     do {
-                        let parsedSections = try SectionParser.parse(text, file: path, wholeFile: kind)
+                        let parsedSections = try parse(path, kind)
                         if let s = parsedSections[kind] { sections[kind] = s }
                         paths.append(path)
                     } catch {
@@ -141,7 +174,7 @@ enum MigrationAssembler {
             migrations.append(Migration(
                 version: version, name: parts.name,
                 up: MigrationScript(file: upFile, text: up.text, statements: up.statements, directives: up.directives),
-                down: script(.down), verify: script(.verify), files: parts.files.sorted()))
+                down: script(.down), verify: script(.verify), files: parts.files.sorted(), checksum: up.checksum))
         }
         if !problems.isEmpty {
             throw SourceError(directory: directory, problems: problems.sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) })

@@ -36,7 +36,8 @@ public struct InMemorySource: MigrationSource {
     public init(files: [String: String]) { self.files = files }
 
     public func migrations() async throws -> [Migration] {
-        try MigrationAssembler.assemble(entries: files.keys.map { .file($0) }, directory: location) { path in files[path] ?? "" }
+        try MigrationAssembler.assemble(entries: files.keys.map { .file($0) }, directory: location,
+                                        parse: MigrationAssembler.parser { path in files[path] ?? "" })
     }
     public func sumEntries() async throws -> [SumEntry] {
         files.keys.sorted().map { SumEntry(path: $0, checksum: Checksum.of(files[$0] ?? "")) }

@@ -32,6 +32,8 @@ public protocol SQLDialect: Sendable {
     /// Query returning one row whose first value is "1" when the table exists, "0" otherwise.
     func tableExistsQuery(_ table: QualifiedName) -> String
     func createSchema(_ schema: String) -> String?
+    /// Whether `WITH x AS (INSERT …) INSERT …` works, letting a history write and its event go in one statement.
+    var supportsDataModifyingCTE: Bool { get }
     /// Query returning the schema unqualified names resolve to (nil when the database has no schemas).
     var currentSchemaQuery: String? { get }
 }

@@ -76,7 +76,8 @@ final class Output: Sendable {
     func paint(_ text: String, _ c: Color) -> String { color ? "\u{1B}[\(c.rawValue)m\(text)\u{1B}[0m" : text }
 
     private func write(_ text: String, to fd: Int32) {
-        (fd == 1 ? FileHandle.standardOutput : FileHandle.standardError).write(Data(text.utf8))
+        // `write(contentsOf:)` throws instead of trapping: a closed pipe (`strata status | head`) must not crash.
+        try? (fd == 1 ? FileHandle.standardOutput : FileHandle.standardError).write(contentsOf: Data(text.utf8))
     }
 
     /// Aligned columns; the first row is the header.

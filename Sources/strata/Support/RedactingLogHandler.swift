@@ -19,6 +19,6 @@ struct RedactingLogHandler: LogHandler {
         if let extra = event.metadata { all.merge(extra) { _, b in b } }
         let meta = all.isEmpty ? "" : " " + all.map { "\($0)=\($1)" }.sorted().joined(separator: " ")
         let text = "\(Timestamps.format(Date())) \(event.level) \(label): \(event.message)\(meta)\n"
-        FileHandle.standardError.write(Data(redactor.redact(text).utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(redactor.redact(text).utf8))
     }
 }
