@@ -39,7 +39,10 @@ public struct Strata: Sendable {
     public func checkSum() async throws {
         let sumURL = URL(fileURLWithPath: config.migrationsDirectory).appendingPathComponent(SumFile.fileName)
         guard FileManager.default.fileExists(atPath: sumURL.path) else { return }
-        let text = try String(contentsOf: sumURL, encoding: .utf8)
+        guard let data = FileManager.default.contents(atPath: sumURL.path), let text = String(data: data, encoding: .utf8) else {
+            throw SourceError(directory: config.migrationsDirectory,
+                              problems: [SourceProblem(file: SumFile.fileName, message: "cannot be read as UTF-8 text; run `strata hash` to rewrite it")])
+        }
         let recorded: (total: String, entries: [SumEntry])
         do { recorded = try SumFile.parse(text, file: SumFile.fileName) } catch {
             throw SourceError(directory: config.migrationsDirectory, problems: [error])

@@ -30,7 +30,7 @@ struct DurationTextTests {
     }
 
     @Test("refuses", arguments: [
-        "", " ", "abc", "5x", "s", "-5s", "-1", "5s3", "1.2.3s", "5 s", "ms", "1h-30m", "nan", "inf", "infinity", "1e400",
+        "", " ", "abc", "5x", "s", "-5s", "-1", "5s3", "1.2.3s", "ms", "1h-30m", "nan", "inf", "infinity", "1e400",
         "99999999999999999999h", "1e300", "1e30s",
     ])
     func refuses(text: String) {
@@ -64,5 +64,23 @@ struct DurationTextTests {
     @Test func millisecondsRoundsDown() {
         #expect(DurationText.milliseconds(.microseconds(1_999)) == 1)
         #expect(DurationText.milliseconds(.seconds(3)) == 3_000)
+    }
+}
+
+struct DurationTextSpacingTests {
+    @Test func spacesBetweenNumberAndUnitAreAllowed() {
+        #expect(DurationText.parse("5 s") == .seconds(5))
+        #expect(DurationText.parse(" 1h 30m ") == .seconds(5400))
+    }
+    @Test func justUnderAMinuteIsNotShownAsSixtySeconds() {
+        #expect(DurationText.format(.milliseconds(59_999)) == "0m59s" || DurationText.format(.milliseconds(59_999)) == "1m0s")
+        #expect(DurationText.format(.milliseconds(59_900)) == "59.9s")
+    }
+}
+
+struct SumFileHexTests {
+    @Test func nonHexChecksumIsMalformed() {
+        let bad = "total sha256:" + String(repeating: "z", count: 64) + "\n"
+        #expect(throws: SourceProblem.self) { try SumFile.parse(bad) }
     }
 }

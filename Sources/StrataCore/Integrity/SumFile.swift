@@ -48,7 +48,8 @@ public struct SumFile: Sendable, Hashable {
             }
             let path = String(line[..<space])
             let value = String(line[line.index(after: space)...])
-            guard value.hasPrefix("sha256:"), value.count == 7 + 64 else {
+            guard value.hasPrefix("sha256:"), value.utf8.count == 7 + 64,
+                  value.utf8.dropFirst(7).allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
                 throw SourceProblem(file: file, line: i + 1, message: "malformed checksum; run `strata hash` to rewrite the file")
             }
             let hex = String(value.dropFirst(7))

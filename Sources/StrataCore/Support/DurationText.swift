@@ -11,7 +11,7 @@ public enum DurationText {
     public static let maximumServerTimeout = Duration.milliseconds(2_147_483_647)
 
     public static func parse(_ text: String) -> Duration? {
-        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = text.filter { !$0.isWhitespace }.lowercased()
         guard !s.isEmpty else { return nil }
         // Bounded so that `inf`, `1e400` or a huge number is refused instead of trapping in Int64(_:).
         let limit = Double(Int64.max) / 2
@@ -56,7 +56,7 @@ public enum DurationText {
     public static func format(_ d: Duration) -> String {
         let ms = milliseconds(d)
         if ms < 1000 { return "\(ms)ms" }
-        if ms < 60_000 { return String(format: "%.1fs", Double(ms) / 1000) }
+        if ms < 59_950 { return String(format: "%.1fs", Double(ms) / 1000) }
         let totalSeconds = ms / 1000
         if totalSeconds < 3600 { return "\(totalSeconds / 60)m\(totalSeconds % 60)s" }
         return "\(totalSeconds / 3600)h\((totalSeconds % 3600) / 60)m"
