@@ -1,5 +1,6 @@
 // DurationText: parsing and printing durations.
 
+import Foundation
 import Testing
 @testable import StrataCore
 
@@ -82,5 +83,19 @@ struct SumFileHexTests {
     @Test func nonHexChecksumIsMalformed() {
         let bad = "total sha256:" + String(repeating: "z", count: 64) + "\n"
         #expect(throws: SourceProblem.self) { try SumFile.parse(bad) }
+    }
+}
+
+struct TimestampParsingTests {
+    @Test(arguments: ["2026-11-23T14:05:01.123Z", "1999-12-31T23:59:59Z", "2024-02-29T00:00:00.5Z", "1970-01-01T00:00:00.000Z", "2100-03-01T12:30:45.999Z"])
+    func fastPathAgreesWithFoundation(text: String) throws {
+        let fast = try #require(Timestamps.parseFixed(text))
+        let slow = try #require(try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: text.contains(".")).timeSeparator(.colon).timeZone(separator: .omitted)))
+        #expect(abs(fast.timeIntervalSince(slow)) < 0.0005)
+    }
+
+    @Test(arguments: ["", "2026-13-01T00:00:00Z", "2026-11-23 14:05:01Z", "2026-11-23T14:05:01", "2026-11-23T14:05:01.Z", "x026-11-23T14:05:01Z"])
+    func fastPathRefusesOtherShapes(text: String) {
+        #expect(Timestamps.parseFixed(text) == nil)
     }
 }

@@ -18,12 +18,17 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
 
     /// Parses a version from digits, optionally separated by dashes. Returns nil for anything else.
     public init?(_ text: String) {
-        let stripped = text.filter { $0 != "-" }
-        guard !stripped.isEmpty, stripped.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              text.first != "-", text.last != "-" else { return nil }
-        digits = stripped
-        let trimmed = stripped.drop { $0 == "0" }
-        canonical = trimmed.isEmpty ? "0" : String(trimmed)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for b in text.utf8 {
+            if b == 45 { continue }  // "-"
+            guard b >= 48 && b <= 57 else { return nil }
+            bytes.append(b)
+        }
+        guard !bytes.isEmpty, text.utf8.first != 45, text.utf8.last != 45 else { return nil }
+        digits = String(decoding: bytes, as: UTF8.self)
+        let firstNonZero = bytes.firstIndex { $0 != 48 } ?? bytes.count
+        canonical = firstNonZero == bytes.count ? "0" : String(decoding: bytes[firstNonZero...], as: UTF8.self)
     }
 
     public var description: String { digits }

@@ -8,25 +8,32 @@ public struct MigrationFileName: Sendable, Hashable {
     public var kind: Kind
 
     /// Splits a leading version (digits and dashes) from the rest of a name.
-    /// Returns nil when the name does not start with a digit.
+    /// Returns nil when the name does not start with a digit. (Byte-level: runs for every file.)
     public static func splitVersion(_ stem: String) -> (version: MigrationVersion, name: String)? {
-        guard let first = stem.first, first.isASCII, first.isNumber else { return nil }
-        let prefix = stem.prefix { ($0.isASCII && $0.isNumber) || $0 == "-" }
-        var versionText = String(prefix)
-        while versionText.hasSuffix("-") { versionText.removeLast() }
-        guard let version = MigrationVersion(versionText) else { return nil }
-        var rest = stem.dropFirst(versionText.count)
-        guard rest.isEmpty || rest.first == "_" || rest.first == "-" else { return nil }
-        rest = rest.drop { $0 == "_" || $0 == "-" }
-        return (version, String(rest))
+        let u = Array(stem.utf8)
+        guard let first = u.first, first >= 48, first <= 57 else { return nil }
+        var end = 0
+        while end < u.count, (u[end] >= 48 && u[end] <= 57) || u[end] == 45 { end += 1 }
+        var versionEnd = end
+        while versionEnd > 0, u[versionEnd - 1] == 45 { versionEnd -= 1 }
+        guard let version = MigrationVersion(String(decoding: u[0..<versionEnd], as: UTF8.self)) else { return nil }
+        var rest = versionEnd
+        guard rest == u.count || u[rest] == 95 || u[rest] == 45 else { return nil }  // "_" or "-"
+        while rest < u.count, u[rest] == 95 || u[rest] == 45 { rest += 1 }
+        return (version, String(decoding: u[rest...], as: UTF8.self))
     }
+
+    private static let suffixes: [([UInt8], Kind)] = [
+        (Array(".up.sql".utf8), .up), (Array(".down.sql".utf8), .down), (Array(".verify.sql".utf8), .verify), (Array(".sql".utf8), .single),
+    ]
 
     /// Reads a file name. Returns nil when the name is not one of the migration forms.
     public static func parseFile(_ fileName: String) -> MigrationFileName? {
-        let lower = fileName.lowercased()
-        let kinds: [(String, Kind)] = [(".up.sql", .up), (".down.sql", .down), (".verify.sql", .verify), (".sql", .single)]
-        for (suffix, kind) in kinds where lower.hasSuffix(suffix) {
-            let stem = String(fileName.dropLast(suffix.count))
+        let u = Array(fileName.utf8)
+        for (suffix, kind) in suffixes where u.count > suffix.count {
+            let tail = u[(u.count - suffix.count)...]
+            guard zip(tail, suffix).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 }) else { continue }
+            let stem = String(decoding: u[0..<(u.count - suffix.count)], as: UTF8.self)
             guard let (version, name) = splitVersion(stem) else { return nil }
             return MigrationFileName(version: version, name: name, kind: kind)
         }
