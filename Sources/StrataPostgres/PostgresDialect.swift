@@ -36,5 +36,10 @@ public struct PostgresDialect: SQLDialect {
     }
     public func createSchema(_ schema: String) -> String? { "CREATE SCHEMA IF NOT EXISTS \(quote(schema))" }
     public var supportsDataModifyingCTE: Bool { true }
-    public var currentSchemaQuery: String? { "SELECT coalesce(current_schema(), 'public')" }
+    public func schemaQuery(forTable name: String) -> String? {
+        """
+        SELECT coalesce((SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+        WHERE c.oid = to_regclass(\(literal(quote(name))))), current_schema(), 'public')
+        """
+    }
 }

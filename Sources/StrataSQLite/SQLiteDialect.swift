@@ -27,6 +27,6 @@ public struct SQLiteDialect: SQLDialect {
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = \(literal(table.name))"
     }
     public func createSchema(_ schema: String) -> String? { nil }
-    public var currentSchemaQuery: String? { nil }
+    public func schemaQuery(forTable name: String) -> String? { nil }
     public var supportsDataModifyingCTE: Bool { false }
 }

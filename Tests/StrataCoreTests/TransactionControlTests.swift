@@ -42,3 +42,24 @@ struct TransactionControlTests {
         #expect(sections[.up]?.statements.count == 5)
     }
 }
+
+struct ReviewRegressionTests {
+    @Test func savepointRollbackWithWorkOrTransactionIsAllowed() throws {
+        let body = "SAVEPOINT s1;\nROLLBACK WORK TO s1;\nROLLBACK TRANSACTION TO SAVEPOINT s1;\n"
+        let sections = try SectionParser.parse("-- strata:up\n" + body, file: "0009_sp.sql", wholeFile: nil)
+        #expect(sections[.up]?.statements.count == 3)
+    }
+
+    @Test func noBreakSpacesAreWhitespace() throws {
+        let text = "\u{00A0}\n-- strata:up\u{00A0}\n\u{00A0}\n-- strata:no-transaction\nCREATE TABLE a (id int);\n"
+        let sections = try SectionParser.parse(text, file: "0010_nbsp.sql", wholeFile: nil)
+        #expect(sections[.up]?.directives.noTransaction == true)
+        #expect(sections[.up]?.statements.count == 1)
+    }
+
+    @Test func malformedURLWithAtAndSlashInPasswordIsMasked() {
+        let shown = DatabaseTarget.safeDescription("postgresq://app:p@ss/w0rd@db/prod")
+        #expect(!shown.contains("w0rd"))
+        #expect(!shown.contains("p@ss"))
+    }
+}

@@ -37,6 +37,23 @@ struct PostgresSessionStateTests {
         }
     }
 
+    /// A migration creating a schema named after the user changes `current_schema()` for later sessions
+    /// (`search_path` is `"$user", public`); the history must still be found where it is.
+    @Test func historyIsFoundWhereItIsAfterSearchPathChanges() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            let first = try await InMemorySource(files: ["0001_schema.sql": "-- strata:up\nCREATE SCHEMA postgres;\n"]).migrations()
+            _ = try await migrator(db).run(.up(to: nil), migrations: first, options: options())
+            let both = try await InMemorySource(files: [
+                "0001_schema.sql": "-- strata:up\nCREATE SCHEMA postgres;\n",
+                "0002_more.sql": "-- strata:up\nCREATE TABLE public.more (id integer);\n",
+            ]).migrations()
+            #expect(try await migrator(db).status(migrations: both).statuses.map(\.state) == [.applied, .pending])
+            let report = try await migrator(db).run(.up(to: nil), migrations: both, options: options())
+            #expect(report.steps.map(\.version.digits) == ["0002"])
+            #expect(try await db.tableExists(QualifiedName(schema: "postgres", name: "strata_migrations")) == false)
+        }
+    }
+
     /// In one `--single-transaction` run, one file's `-- strata:timeout` must not apply to the next file.
     @Test(.timeLimit(.minutes(1)))
     func perFileTimeoutDoesNotLeakInSingleTransaction() async throws {

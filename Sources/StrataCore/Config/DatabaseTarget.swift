@@ -122,7 +122,8 @@ public enum DatabaseTarget: Sendable, Hashable {
 
     /// A URL shown in an error without anything between `://` and the last `@` of its authority (user and
     /// password), even when the URL is too malformed to parse.
-    public static func safeDescription(_ url: String) -> String {
+    public static func safeDescription(_ original: String) -> String {
+        let url = Redactor.redactURL(original)
         guard let schemeEnd = url.range(of: "://") else { return Redactor.redactURL(url) }
         let rest = url[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex

@@ -154,7 +154,14 @@ public enum SectionParser {
         while i < bytes.endIndex, isSpace(bytes[i]) { i = bytes.index(after: i) }
         var end = bytes.endIndex
         while end > i, isSpace(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
-        return (word, String(decoding: bytes[i..<end], as: UTF8.self))
+        let argument = String(decoding: bytes[i..<end], as: UTF8.self)
+        if word.utf8.contains(where: { $0 >= 0x80 }) || argument.utf8.contains(where: { $0 >= 0x80 }) {
+            // Non-ASCII whitespace (a no-break space after `-- strata:up`) separates words too.
+            let full = word + " " + argument
+            let w = full.prefix { !$0.isWhitespace }
+            return (String(w), full.dropFirst(w.count).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return (word, argument)
     }
 
     /// The transaction-control command a statement starts with (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
@@ -163,14 +170,15 @@ public enum SectionParser {
         // Only the first two words matter; look at ASCII letters only (the keywords are ASCII).
         let head = sql.utf8.prefix(40)
         guard let first = head.first, (first | 0x20) >= 97, (first | 0x20) <= 122 else { return nil }
-        let words = head.split(whereSeparator: { !(($0 | 0x20) >= 97 && ($0 | 0x20) <= 122) && $0 != 95 }).prefix(2)
+        let words = head.split(whereSeparator: { !(($0 | 0x20) >= 97 && ($0 | 0x20) <= 122) && $0 != 95 }).prefix(3)
             .map { String(decoding: $0, as: UTF8.self).uppercased() }
         guard let first = words.first else { return nil }
         let second = words.count > 1 ? words[1] : ""
         switch first {
         case "BEGIN", "COMMIT", "END", "ABORT": return first
         case "START" where second == "TRANSACTION": return "START TRANSACTION"
-        case "ROLLBACK" where second != "TO": return "ROLLBACK"
+        case "ROLLBACK" where second != "TO" && !((second == "WORK" || second == "TRANSACTION") && words.count > 2 && words[2] == "TO"):
+            return "ROLLBACK"
         default: return nil
         }
     }
@@ -178,6 +186,7 @@ public enum SectionParser {
     static func isBlankOrComment(_ trimmed: Substring) -> Bool {
         let bytes = trimmed.utf8
         if bytes.starts(with: [45, 45]) { return true }  // "--"
+        if bytes.contains(where: { $0 >= 0x80 }) { return trimmed.allSatisfy(\.isWhitespace) }  // e.g. a no-break space
         return bytes.allSatisfy { $0 == 32 || $0 == 9 || $0 == 11 || $0 == 12 || $0 == 13 || $0 == 10 }
     }
 

@@ -153,7 +153,16 @@ public struct Migrator: Sendable {
                     done.append(r)
                 }
                 try await lock?.checkHeld()
-                try await exec("COMMIT", false)
+                do {
+                    try await exec("COMMIT", false)
+                } catch let error where !(error is CancellationError || error is ConnectionError) {
+                    // e.g. a deferred constraint: report it against the last migration of the run.
+                    guard let last = plan.steps.last else { throw error }
+                    let statement = last.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
+                    var failure = makeFailure(last, index: max(0, last.script.statements.count - 1), statement: statement, inVerify: false, error: error, dirty: false)
+                    failure.cause = "while committing the run: " + failure.cause
+                    throw failure
+                }
             } catch var failure as MigrationFailure {
                 try? await exec("ROLLBACK", false)
                 failure.wholeRunRolledBack = true
@@ -210,6 +219,10 @@ public struct Migrator: Sendable {
                     try await exec(statement.sql, true)
                 } catch {
                     let failure = makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: true)
+                    // The section may have opened its own transaction (BEGIN … COMMIT as written): end it, so the
+                    // session can record the failure, and write the dirty marker again in case it was rolled back.
+                    try? await exec("ROLLBACK", false)
+                    try? await exec(store.markDirty(m.version, statement: min(i + 1, script.statements.count + 1), direction: step.direction), false)
                     for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try? await exec(s, false) }
                     await recordFailure(failure, exec: exec)
                     progress(.stepFailed(index: index, total: total, step: step, error: failure))
@@ -238,7 +251,6 @@ public struct Migrator: Sendable {
                         var failure = makeFailure(step, index: 0, statement: first, inVerify: false, error: error, dirty: false)
                         failure.cause = "could not start the migration's transaction: " + failure.cause
                         progress(.stepFailed(index: index, total: total, step: step, error: failure))
-                        await recordFailure(failure, exec: exec)
                         throw failure
                     }
                 }
@@ -261,7 +273,8 @@ public struct Migrator: Sendable {
                         let write = step.direction == .up ? store.insert(row(.applied, nil)) : store.delete(m.version)
                         for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
                         if !inOuterTransaction { try await exec("COMMIT", false) }
-                    } catch where !(error is CancellationError) {
+                    } catch where !(error is CancellationError || error is ConnectionError) {
+                        if Task.isCancelled { throw CancellationError() }
                         // e.g. a deferred constraint failing at COMMIT: report it against the migration.
                         let last = script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
                         var failure = makeFailure(step, index: max(0, script.statements.count - 1), statement: last, inVerify: false, error: error, dirty: false)

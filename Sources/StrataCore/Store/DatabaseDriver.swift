@@ -36,7 +36,7 @@ public struct LockLostError: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public init(reason: String) { self.reason = reason }
     public var description: String {
-        "the migration lock was lost (\(reason)); stopped before the next step. Migrations already completed stay applied; run the command again."
+        "the migration lock was lost (\(reason)); the run stopped before its next step (with --single-transaction, everything was rolled back). Check `strata status`, then run the command again."
     }
 }
 

@@ -38,11 +38,13 @@ public struct HistoryStore: Sendable {
     /// The same store with unqualified table names pinned to the session's current schema, so a migration
     /// that changes `search_path` cannot send Strata's own writes elsewhere.
     public func bound(to session: any DatabaseSession) async throws -> HistoryStore {
-        guard migrationsTable.schema == nil || eventsTable.schema == nil, let query = dialect.currentSchemaQuery,
-              let schema = try await session.query(query).first?[0], !schema.isEmpty else { return self }
-        return HistoryStore(dialect: dialect,
-                            migrations: QualifiedName(schema: migrationsTable.schema ?? schema, name: migrationsTable.name),
-                            events: QualifiedName(schema: eventsTable.schema ?? schema, name: eventsTable.name),
+        func pinned(_ table: QualifiedName) async throws -> QualifiedName {
+            guard table.schema == nil, let query = dialect.schemaQuery(forTable: table.name),
+                  let schema = try await session.query(query).first?[0], !schema.isEmpty else { return table }
+            return QualifiedName(schema: schema, name: table.name)
+        }
+        guard migrationsTable.schema == nil || eventsTable.schema == nil else { return self }
+        return HistoryStore(dialect: dialect, migrations: try await pinned(migrationsTable), events: try await pinned(eventsTable),
                             configuredSchemas: configuredSchemas)
     }
 

@@ -34,8 +34,9 @@ public protocol SQLDialect: Sendable {
     func createSchema(_ schema: String) -> String?
     /// Whether `WITH x AS (INSERT …) INSERT …` works, letting a history write and its event go in one statement.
     var supportsDataModifyingCTE: Bool { get }
-    /// Query returning the schema unqualified names resolve to (nil when the database has no schemas).
-    var currentSchemaQuery: String? { get }
+    /// Query returning the schema an unqualified table name means: the schema where that table already
+    /// is (found through `search_path`), else the current schema. Nil when the database has no schemas.
+    func schemaQuery(forTable name: String) -> String?
 }
 
 extension SQLDialect {

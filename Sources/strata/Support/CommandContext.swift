@@ -68,7 +68,7 @@ struct CommandContext: Sendable {
             let code = StrataExit.code(for: error)
             var message = "\(error)"
             if error is CancellationError {
-                message = "interrupted before the next migration started; migrations already completed stay applied (see `strata status`)"
+                message = "interrupted between migrations; nothing was half-applied (see `strata status` for what is applied; with --single-transaction, nothing is)"
             }
             if code == .timedOut, error is MigrationFailure || error is CancellationError { message = "--timeout reached; " + message }
             if output.verbose {

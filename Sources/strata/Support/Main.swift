@@ -5,6 +5,8 @@ import StrataKit
 @main
 struct Main {
     static func main() async {
+        // Output into a closed pipe (`strata status | head`) gets EPIPE, which Output ignores, instead of a fatal SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let args = reorderGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try StrataCommand.parseAsRoot(args)
