@@ -35,8 +35,8 @@ public struct Strata: Sendable {
                                      directoryDisplay: config.migrationsDirectory))
     }
 
-    /// Checks `strata.sum` in the migrations directory, when it exists.
-    public func checkSum() async throws {
+    /// Checks `strata.sum` in the migrations directory, when it exists, against `migrations` (already loaded from ``source``).
+    public func checkSum(_ migrations: [Migration]) async throws {
         let sumURL = URL(fileURLWithPath: config.migrationsDirectory).appendingPathComponent(SumFile.fileName)
         guard FileManager.default.fileExists(atPath: sumURL.path) else { return }
         guard let data = FileManager.default.contents(atPath: sumURL.path), let text = String(data: data, encoding: .utf8) else {
@@ -47,7 +47,7 @@ public struct Strata: Sendable {
         do { recorded = try SumFile.parse(text, file: SumFile.fileName) } catch {
             throw SourceError(directory: config.migrationsDirectory, problems: [error])
         }
-        let actual = SumFile(entries: try await source.sumEntries())
+        let actual = SumFile(entries: try await source.sumEntries(for: migrations))
         let problems = SumFile.problems(recorded: recorded, actual: actual)
         if !problems.isEmpty { throw SourceError(directory: config.migrationsDirectory, problems: problems) }
     }
@@ -55,7 +55,7 @@ public struct Strata: Sendable {
     /// Applies every pending migration.
     public func up(to target: MigrationVersion? = nil, options: RunOptions = RunOptions()) async throws -> RunReport {
         let migrations = try await source.migrations()
-        try await checkSum()
+        try await checkSum(migrations)
         return try await migrator().run(.up(to: target), migrations: migrations, options: options)
     }
 }

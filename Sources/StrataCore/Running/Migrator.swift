@@ -71,7 +71,7 @@ public struct Migrator: Sendable {
                 let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, progress: { _ in }, onEvent: { _ in })
                 let sql = collector.all
                 for s in sql { onEvent(.dryRunSQL(s)) }
-                return report(request, started: started, applied: applied, steps: steps, plan: plan, outcome: .dryRun, error: nil, sql: sql)
+                return report(request, started: started, applied: applied, steps: steps, outcome: .dryRun, error: nil, sql: sql)
             }
         }
         let applied = Mutex<[AppliedMigration]>([])
@@ -104,12 +104,12 @@ public struct Migrator: Sendable {
                 let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, progress: onEvent, onEvent: { step in
                     done.withLock { $0.append(step) }
                 })
-                let r = report(request, started: started, applied: rows, steps: steps, plan: plan, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
+                let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
                 for h in hooks { await h.didFinish(r) }
                 return r
             }
         } catch {
-            let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, plan: nil, outcome: .failed,
+            let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, outcome: .failed,
                            error: context.redactor.redact("\(error)"), sql: nil)
             for h in hooks { await h.didFinish(r) }
             throw error
@@ -122,7 +122,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    private func report(_ request: PlanRequest, started: Date, applied: [AppliedMigration], steps: [RunReport.Step], plan: MigrationPlan?,
+    private func report(_ request: PlanRequest, started: Date, applied: [AppliedMigration], steps: [RunReport.Step],
                         outcome: RunReport.Outcome, error: String?, sql: [String]?) -> RunReport {
         var versions = Set(applied.filter { $0.state == .applied }.map(\.version))
         let from = versions.max()

@@ -40,8 +40,7 @@ public struct DirectorySource: MigrationSource {
         }
     }
 
-    public func sumEntries() async throws -> [SumEntry] {
-        let migrations = try await migrations()
+    public func sumEntries(for migrations: [Migration]) async throws -> [SumEntry] {
         var entries: [SumEntry] = []
         for m in migrations {
             for file in m.files {

@@ -11,8 +11,16 @@ public protocol MigrationSource: Sendable {
     var location: String { get }
     /// Every migration, ordered by version. Throws ``SourceError`` listing every problem found.
     func migrations() async throws -> [Migration]
-    /// The files that make up the migrations, for `strata.sum` (relative path and normalised content checksum), in version order.
-    func sumEntries() async throws -> [SumEntry]
+    /// The `strata.sum` lines of already-loaded migrations: each file's relative path and normalised content
+    /// checksum, in version order. Reads the files again, but does not parse them again.
+    func sumEntries(for migrations: [Migration]) async throws -> [SumEntry]
+}
+
+extension MigrationSource {
+    /// The `strata.sum` lines of every migration.
+    public func sumEntries() async throws -> [SumEntry] {
+        try await sumEntries(for: migrations())
+    }
 }
 
 /// A file's line in `strata.sum`.
@@ -39,7 +47,7 @@ public struct InMemorySource: MigrationSource {
         try MigrationAssembler.assemble(entries: files.keys.map { .file($0) }, directory: location,
                                         parse: MigrationAssembler.parser { path in files[path] ?? "" })
     }
-    public func sumEntries() async throws -> [SumEntry] {
-        files.keys.sorted().map { SumEntry(path: $0, checksum: Checksum.of(files[$0] ?? "")) }
+    public func sumEntries(for migrations: [Migration]) async throws -> [SumEntry] {
+        migrations.flatMap(\.files).map { SumEntry(path: $0, checksum: Checksum.of(files[$0] ?? "")) }
     }
 }

@@ -125,9 +125,10 @@ public struct HistoryStore: Sendable {
 
     // MARK: writes, as SQL text
 
-    public func insert(_ row: AppliedMigration, useServerTime: Bool = true) -> String {
+    /// Records `row`; `applied_at` is the server's transaction time.
+    public func insert(_ row: AppliedMigration) -> String {
         let d = dialect
-        let at = useServerTime ? d.now : d.literal(Timestamps.format(row.appliedAt))
+        let at = d.now
         return """
         INSERT INTO \(m) (version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction) \
         VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(row.durationMs), \

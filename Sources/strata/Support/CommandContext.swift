@@ -30,7 +30,7 @@ struct CommandContext: Sendable {
     /// Every migration in the directory (all parsed and checked), plus the strata.sum check.
     func loadMigrations(checkSum: Bool = true) async throws -> [Migration] {
         let migrations = try await strata.source.migrations()
-        if checkSum { try await strata.checkSum() }
+        if checkSum { try await strata.checkSum(migrations) }
         return migrations
     }
 
