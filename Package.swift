@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -47,8 +52,32 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StrataSafety",
+            dependencies: ["StrataCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StrataDeploy",
+            dependencies: ["StrataCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StrataNotify",
+            dependencies: [
+                "StrataCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Templates")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StrataKit",
-            dependencies: ["StrataCore", "StrataPostgres", "StrataSQLite"],
+            dependencies: ["StrataCore", "StrataPostgres", "StrataSQLite", "StrataSafety", "StrataDeploy", "StrataNotify"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -70,6 +99,9 @@ let package = Package(
         .testTarget(name: "StrataSQLiteTests", dependencies: ["StrataSQLite", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
         .testTarget(name: "StrataPostgresTests", dependencies: ["StrataPostgres", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
         .testTarget(name: "StrataKitTests", dependencies: ["StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataSafetyTests", dependencies: ["StrataSafety", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataDeployTests", dependencies: ["StrataDeploy", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
+        .testTarget(name: "StrataNotifyTests", dependencies: ["StrataNotify", "StrataKit", "StrataTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -83,8 +83,12 @@ unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGPASSFILE PGDATABASE PGSERVICE
     PGSERVICEFILE PGSSLMODE PGSSLROOTCERT PGSSLCERT PGSSLKEY PGOPTIONS PGCONNECT_TIMEOUT \
     PGREQUIRESSL PGTARGETSESSIONATTRS
 
-# 1. dependencies (silent when nothing is missing)
-"$ROOT/scripts/pg-cluster.sh" install
+# 1. dependencies (silent when nothing is missing); systemd: `systemd-analyze verify` checks the rendered unit (StrataDeployTests)
+"$ROOT/scripts/pg-cluster.sh" install systemd
+# aiosmtpd: the real SMTP server the notification tests start (StrataNotifyTests, NotifyCommandTests).
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check aiosmtpd
+# kubernetes-validate, check-jsonschema: the validators of the rendered manifests, compose file and workflow (StrataDeployTests).
+python3 -c 'import kubernetes_validate, check_jsonschema' 2>/dev/null || python3 -m pip install -q --disable-pip-version-check kubernetes-validate check-jsonschema
 phase_done "dependencies"
 
 # 2. cluster. Create the dir first so the EXIT trap knows what to remove even

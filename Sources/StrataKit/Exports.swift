@@ -1,3 +1,6 @@
 @_exported import StrataCore
 @_exported import StrataPostgres
 @_exported import StrataSQLite
+@_exported import StrataSafety
+@_exported import StrataDeploy
+@_exported import StrataNotify

@@ -80,18 +80,31 @@ final class AdvisoryLock: MigrationLock {
         _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger).collect()
     }
 
+    /// The session holding this lock: application name, server pid, client address, connection time.
+    private var holderSQL: String {
+        """
+        SELECT a.application_name, a.pid, coalesce(a.client_addr::text, 'local'), \
+        to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') \
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(key.0) AND l.objid = \(key.1) AND l.objsubid = 2 \
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
+        """
+    }
+
+    private static func describeHolder(app: String?, pid: String?, addr: String?, since: String?) -> LockHolder {
+        LockHolder("\(app ?? "?") (server pid \(pid ?? "?"), from \(addr ?? "?"), connected since \(since ?? "?"))")
+    }
+
     private func holder(_ c: PostgresConnection) async throws -> LockHolder? {
-        let sql = """
-            SELECT a.application_name, a.pid, coalesce(a.client_addr::text, 'local'), \
-            to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') \
-            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = \(key.0) AND l.objid = \(key.1) AND l.objsubid = 2 \
-            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1
-            """
-        for try await row in try await c.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
+        for try await row in try await c.query(PostgresQuery(unsafeSQL: holderSQL), logger: driver.logger) {
             let (app, pid, addr, since) = try row.decode((String, Int32, String, String).self)
-            return LockHolder("\(app) (server pid \(pid), from \(addr), connected since \(since))")
+            return Self.describeHolder(app: app, pid: String(pid), addr: addr, since: since)
         }
         return nil
+    }
+
+    func currentHolder(on session: any DatabaseSession) async throws -> LockHolder? {
+        guard let r = try await session.query(holderSQL).first else { return nil }
+        return Self.describeHolder(app: r[0], pid: r[1], addr: r[2], since: r[3])
     }
 }

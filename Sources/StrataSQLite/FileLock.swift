@@ -42,6 +42,21 @@ struct FileLock: MigrationLock {
         return try await body()
     }
 
+    /// Reads the holder the lock file names; when it names one, confirms with a shared `flock` that
+    /// is released at once (the file keeps the text of a holder that was killed). Never creates the file.
+    func currentHolder(on session: any DatabaseSession) async throws -> LockHolder? {
+        guard let path else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let named = readHolder(fd) else { return nil }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        return named
+    }
+
     private func readHolder(_ fd: Int32) -> LockHolder? {
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = pread(fd, &buffer, buffer.count, 0)

@@ -49,12 +49,18 @@ public struct SQLiteDriver: DatabaseDriver {
             try await session.execute("PRAGMA busy_timeout = \(Self.defaultBusyTimeoutMs)")
             try await session.execute("PRAGMA foreign_keys = ON")
             let result = try await body(session)
-            try? await connection.close()
+            await Self.close(connection)
             return result
         } catch {
-            try? await connection.close()
+            await Self.close(connection)
             throw error
         }
+    }
+
+    /// Closes even when the calling task is cancelled (--timeout, SIGINT): sqlite-nio's async close does nothing in a
+    /// cancelled task, which leaks the handle (and trips its deinit assertion in debug builds).
+    static func close(_ connection: SQLiteConnection) async {
+        await Task.detached { try? await connection.close() }.value
     }
 
     public func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock {
@@ -70,9 +76,17 @@ public struct SQLiteDriver: DatabaseDriver {
 struct SQLiteSession: DatabaseSession {
     let connection: SQLiteConnection
 
+    /// Runs `work` even when the calling task is cancelled: sqlite-nio's async calls do nothing in a cancelled task, and
+    /// Strata's bookkeeping after a cancel (ROLLBACK, history rows, a safe run's rollback) must still run. The migrator
+    /// checks for cancellation itself before each cancellable statement.
+    static func uncancelled<R: Sendable>(_ work: @escaping @Sendable () async throws -> R) async throws -> R {
+        try await Task.detached(operation: work).value
+    }
+
     func execute(_ sql: String) async throws {
+        let connection = self.connection
         do {
-            try await connection.query(sql, [], { _ in })
+            try await Self.uncancelled { try await connection.query(sql, [], { _ in }) }
         } catch let e as SQLiteError {
             throw DatabaseError(message: e.message, underlying: "\(e.reason)")
         }
@@ -80,7 +94,8 @@ struct SQLiteSession: DatabaseSession {
 
     func query(_ sql: String) async throws -> [Row] {
         do {
-            let rows = try await connection.query(sql, [])
+            let connection = self.connection
+            let rows = try await Self.uncancelled { try await connection.query(sql, []) }
             return rows.map { row in
                 Row(row.columns.map { c -> String? in
                     switch c.data {

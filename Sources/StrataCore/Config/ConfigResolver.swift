@@ -180,7 +180,7 @@ public enum ConfigResolver {
     }
 
     /// Keys that later features read from `strata.toml`; not warned about.
-    public static let extensionKeys: Set<String> = ["safety", "backup_dir", "required_tables", "validate_queries", "notify", "state_dir", "log_dir", "project"]
+    public static let extensionKeys: Set<String> = ["safety", "backup_dir", "report_dir", "required_tables", "validate_queries", "notify", "state_dir", "log_dir", "project", "render"]
 
     /// Expands `${VAR}` and `${VAR:-default}`; an unset variable without a default is an error.
     public static func expand(_ text: String, variables: [String: String], place: String) throws(ConfigError) -> String {

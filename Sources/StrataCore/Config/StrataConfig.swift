@@ -41,3 +41,26 @@ public struct StrataConfig: Sendable {
         self.variables = variables
     }
 }
+
+extension StrataConfig {
+    /// A feature's own setting from `strata.toml`: the chosen environment's table wins over the top level.
+    ///
+    /// Used for the keys listed in ``ConfigResolver/extensionKeys`` (`safety`, `backup_dir`, `notify`…).
+    ///
+    /// ```swift
+    /// if case .bool(let on)? = config.setting("safety") { print("safety:", on) }
+    /// ```
+    public func setting(_ key: String) -> ConfigValue? {
+        guard let root = file?.root else { return nil }
+        if let env = environment, case .table(let envs)? = root["environments"], case .table(let t)? = envs[env], let v = t[key] {
+            return v
+        }
+        return root[key]
+    }
+
+    /// Where a relative path from the configuration is resolved: the config file's directory, else the working directory.
+    public var baseDirectory: String {
+        if let path = configFile { return URL(fileURLWithPath: path).deletingLastPathComponent().path }
+        return FileManager.default.currentDirectoryPath
+    }
+}

@@ -74,40 +74,50 @@ public struct Migrator: Sendable {
                 return report(request, started: started, applied: applied, steps: steps, outcome: .dryRun, error: nil, sql: sql)
             }
         }
+        return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { locked in
+            try await run(request, migrations: migrations, options: options, locked: locked, started: started, onEvent: onEvent)
+        }
+    }
+
+    /// Plans and runs `request` on a session that already holds the migration lock (see ``withLockedSession(lockWait:onEvent:_:)``).
+    ///
+    /// Stages that must keep the lock across several runs (a safe run's apply and automatic rollback) use this.
+    /// On failure, ``RunHook/didFinish(_:)`` sees the failed report and the error is rethrown; `.stepFinished` events tell
+    /// the caller what was applied before the failure.
+    public func run(_ request: PlanRequest, migrations: [Migration], options: RunOptions, locked: Locked, started: Date = Date(),
+                    onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
         let applied = Mutex<[AppliedMigration]>([])
         let done = Mutex<[RunReport.Step]>([])
         do {
-            return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { locked in
-                let session = locked.session
-                let rows = try await locked.store.applied(on: session)
-                applied.withLock { $0 = rows }
-                let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
-                try Self.checkSingleTransaction(plan, options)
-                onEvent(.planned(plan))
-                let exec: Exec = { sql, cancellable in
-                    if cancellable {
-                        try Task.checkCancellation()
-                        try await withTaskCancellationHandler {
-                            try await session.execute(sql)
-                        } onCancel: {
-                            Task { await session.cancelRunningStatement() }
-                        }
-                    } else {
-                        do {
-                            try await session.execute(sql)
-                        } catch let e as DatabaseError where e.isCancellation {
-                            // A cancel meant for the previous statement landed on Strata's own bookkeeping: run it again.
-                            try await session.execute(sql)
-                        }
+            let session = locked.session
+            let rows = try await locked.store.applied(on: session)
+            applied.withLock { $0 = rows }
+            let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
+            try Self.checkSingleTransaction(plan, options)
+            onEvent(.planned(plan))
+            let exec: Exec = { sql, cancellable in
+                if cancellable {
+                    try Task.checkCancellation()
+                    try await withTaskCancellationHandler {
+                        try await session.execute(sql)
+                    } onCancel: {
+                        Task { await session.cancelRunningStatement() }
+                    }
+                } else {
+                    do {
+                        try await session.execute(sql)
+                    } catch let e as DatabaseError where e.isCancellation {
+                        // A cancel meant for the previous statement landed on Strata's own bookkeeping: run it again.
+                        try await session.execute(sql)
                     }
                 }
-                let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, progress: onEvent, onEvent: { step in
-                    done.withLock { $0.append(step) }
-                })
-                let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
-                for h in hooks { await h.didFinish(r) }
-                return r
             }
+            let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, progress: onEvent, onEvent: { step in
+                done.withLock { $0.append(step) }
+            })
+            let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
+            for h in hooks { await h.didFinish(r) }
+            return r
         } catch {
             let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, outcome: .failed,
                            error: context.redactor.redact("\(error)"), sql: nil)

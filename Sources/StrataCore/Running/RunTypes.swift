@@ -66,6 +66,13 @@ public struct RunReport: Sendable, Codable {
         public var direction: MigrationDirection
         public var durationMs: Int64
         public var statements: Int
+        public init(version: MigrationVersion, name: String, direction: MigrationDirection, durationMs: Int64, statements: Int) {
+            self.version = version
+            self.name = name
+            self.direction = direction
+            self.durationMs = durationMs
+            self.statements = statements
+        }
     }
     public enum Outcome: String, Sendable, Codable { case ok, failed, nothing, dryRun = "dry_run" }
     public var runID: String
@@ -82,6 +89,23 @@ public struct RunReport: Sendable, Codable {
     public var error: String?
     /// The SQL a dry run would execute.
     public var sql: [String]?
+
+    public init(runID: String, environment: String?, database: String, request: String, outcome: Outcome, startedAt: Date, finishedAt: Date,
+                durationMs: Int64, fromVersion: MigrationVersion?, toVersion: MigrationVersion?, steps: [Step], error: String?, sql: [String]? = nil) {
+        self.runID = runID
+        self.environment = environment
+        self.database = database
+        self.request = request
+        self.outcome = outcome
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.fromVersion = fromVersion
+        self.toVersion = toVersion
+        self.steps = steps
+        self.error = error
+        self.sql = sql
+    }
 }
 
 /// A migration failed; the description names the file, line, statement and the server's message, and what state the database is in.

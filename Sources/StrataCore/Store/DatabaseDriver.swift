@@ -25,10 +25,14 @@ public protocol MigrationLock: Sendable {
                                _ body: () async throws -> R) async throws -> R
     /// Throws ``LockLostError`` when the lock is no longer held (its connection was terminated).
     func checkHeld() async throws
+    /// Who holds the lock right now, looked up on `session` without waiting for the lock or taking it
+    /// (`strata preflight`, `strata check`). Nil when it is free, or when the driver cannot tell.
+    func currentHolder(on session: any DatabaseSession) async throws -> LockHolder?
 }
 
 extension MigrationLock {
     public func checkHeld() async throws {}
+    public func currentHolder(on session: any DatabaseSession) async throws -> LockHolder? { nil }
 }
 
 /// The lock's connection went away mid-run, so another runner may now hold the lock.

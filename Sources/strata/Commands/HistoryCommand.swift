@@ -7,13 +7,37 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "How many events to show.")
     var limit: Int = 50
 
+    @Option(help: ArgumentHelp("Show one run: its events and, for a safe run, its report.", valueName: "run-id"))
+    var run: String?
+
     @OptionGroup var global: GlobalOptions
 
+    struct RunJSON: Encodable {
+        var runID: String
+        var events: [MigrationEvent]
+        var report: String?
+    }
+
     func run() async throws {
+        let limit = self.limit, runID = self.run
         try await CommandContext.run(global) { ctx in
-            let events = try await ctx.migrator().events(limit: limit)
+            var events = try await ctx.migrator().events(limit: runID == nil ? limit : 100_000)
             let out = ctx.output
-            if out.json { out.emitJSON(["events": events]); return }
+            var reportPath: String?
+            if let runID {
+                events = events.filter { $0.runID == runID || $0.runID == runID + "-rehearsal" }
+                reportPath = try? SafetyReports.find(runID: runID, in: ctx.safetySettings().reportDirectory)
+                if events.isEmpty && reportPath == nil {
+                    throw CommandFailure(.usage, "no run \(runID) in the history or the reports; `strata history` lists run ids with --json")
+                }
+            }
+            if out.json {
+                if let runID { out.emitJSON(RunJSON(runID: runID, events: events, report: reportPath)) } else { out.emitJSON(["events": events]) }
+                return
+            }
+            if let path = reportPath, let text = try? String(contentsOfFile: path.replacingOccurrences(of: ".json", with: ".txt"), encoding: .utf8) {
+                out.line(text)
+            }
             if events.isEmpty { out.line("No events recorded yet."); return }
             var rows = [["FINISHED", "VERSION", "DIRECTION", "OUTCOME", "ENV", "BY", "NOTE"]]
             for e in events {

@@ -8,12 +8,19 @@ struct UpCommand: AsyncParsableCommand {
     var to: String?
 
     @OptionGroup var run: RunFlags
+    @OptionGroup(title: "Safety") var safety: SafetyOptions
+    @OptionGroup var detaching: DetachOptions
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
         let target = try to.map { try parseVersion($0, flag: "--to") }
-        try await CommandContext.run(global, run: run) { ctx in
-            try await MigrationRun.perform(.up(to: target), flags: run, ctx: ctx)
+        if detaching.detach { return try await DetachLauncher.launch(arguments: DetachLauncher.childArguments(), global: global, run: run) }
+        let safety = self.safety
+        let flags = run
+        try await CommandContext.run(global, run: run, ownsTimeout: { config in
+            (try? SafeUp.settings(for: .up(to: target), flags: flags, safety: safety, config: config)) != nil
+        }) { ctx in
+            try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety)
         }
     }
 }

@@ -19,12 +19,15 @@ struct CommandContext: Sendable {
     }
 
     func migrator() -> Migrator {
-        Migrator(driver: strata.driver, migrationsTable: config.migrationsTableName, eventsTable: config.eventsTableName,
+        var m = Migrator(driver: strata.driver, migrationsTable: config.migrationsTableName, eventsTable: config.eventsTableName,
                  context: {
-                     var c = RunContext(environment: config.environment, strataVersion: StrataVersion.current, directoryDisplay: directoryDisplay)
+                     var c = RunContext(runID: RunRecorder.detachedRunID ?? RunContext.newRunID(), environment: config.environment,
+                                        strataVersion: StrataVersion.current, directoryDisplay: directoryDisplay)
                      c.redactor = config.redactor
                      return c
                  }())
+        m.hooks.append(RunRecorderHook())
+        return m
     }
 
     /// Every migration in the directory (all parsed and checked), plus the strata.sum check.
@@ -35,7 +38,10 @@ struct CommandContext: Sendable {
     }
 
     /// Resolves the configuration, runs `body`, prints any error and exits with its code.
-    static func run(_ global: GlobalOptions, run flags: RunFlags? = nil, _ body: @escaping @Sendable (CommandContext) async throws -> Void) async throws {
+    /// - Parameter ownsTimeout: true when the command enforces `--timeout` itself (a safe run bounds each stage and then rolls back).
+    static func run(_ global: GlobalOptions, run flags: RunFlags? = nil, ownsTimeout: @Sendable (StrataConfig) -> Bool = { _ in false },
+                    _ body: @escaping @Sendable (CommandContext) async throws -> Void) async throws {
+        RunRecorder.activateDetachedRunner()
         let baseOutput = Output(json: global.json, quiet: global.quiet, verbose: global.verbose, noColor: global.noColor, redactor: Redactor())
         var output = baseOutput
         do {
@@ -61,8 +67,13 @@ struct CommandContext: Sendable {
             let ctx = CommandContext(config: config, output: output, strata: Strata(config: config, logger: logger), global: global)
             output.debug("database: \(config.target.display) (from \(config.targetOrigin)); migrations: \(config.migrationsDirectory)\(config.configFile.map { "; config: \($0)" } ?? "")")
             let out = output
-            try await Interruption.shared.run(timeout: config.runTimeout, output: out) { try await body(ctx) }
+            let selfTimed = ownsTimeout(config)
+            // A safe run needs time after a signal to drop its rehearsal copy.
+            if selfTimed { Interruption.shared.grace = .seconds(15) }
+            try await Interruption.shared.run(timeout: selfTimed ? nil : config.runTimeout, output: out) { try await body(ctx) }
+            RunRecorder.finish(.ok, message: nil)
         } catch let exit as ExitCode {
+            RunRecorder.finish(StrataExit(rawValue: exit.rawValue) ?? .failure, message: nil)
             throw exit
         } catch {
             let code = StrataExit.code(for: error)
@@ -76,6 +87,7 @@ struct CommandContext: Sendable {
                 if let c = error as? ConnectionError, let u = c.underlying { message += "\n  underlying: \(u)" }
             }
             output.error(message, code: code)
+            RunRecorder.finish(code, message: output.redactor.redact(message))
             throw ExitCode(code.rawValue)
         }
     }

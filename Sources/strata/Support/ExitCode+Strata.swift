@@ -17,6 +17,14 @@ enum StrataExit: Int32, CaseIterable {
     case validation = 5
     /// Pending migrations (reserved for `check`-style commands).
     case pending = 6
+    /// A safe run failed and was rolled back: the database is as it was before the run (down sections or backup restore).
+    case rolledBack = 7
+    /// A safe run failed and the automatic rollback did not complete: the database may be between versions (see the report).
+    case rollbackFailed = 8
+    /// The rehearsal on a copy failed; the real database was not touched.
+    case rehearsalFailed = 9
+    /// `strata job wait`: the run crashed (its process died or its heartbeat stopped before it finished).
+    case crashed = 11
     /// --timeout elapsed.
     case timedOut = 124
     /// Interrupted by SIGINT / SIGTERM.
@@ -32,6 +40,10 @@ enum StrataExit: Int32, CaseIterable {
         case .lockNotAcquired: "lock_not_acquired"
         case .validation: "validation"
         case .pending: "pending"
+        case .rolledBack: "rolled_back"
+        case .rollbackFailed: "rollback_failed"
+        case .rehearsalFailed: "rehearsal_failed"
+        case .crashed: "crashed"
         case .timedOut: "timeout"
         case .interrupted: "interrupted"
         case .terminated: "terminated"

@@ -13,6 +13,12 @@ final class Interruption: Sendable {
     static let shared = Interruption()
     private let reason = Mutex<StrataExit?>(nil)
     var exitCode: StrataExit? { reason.withLock { $0 } }
+    private let graceTime = Mutex<Duration>(.milliseconds(1500))
+    /// How long after a signal or the timeout the process may take to stop before it is forced to exit.
+    var grace: Duration {
+        get { graceTime.withLock { $0 } }
+        set { graceTime.withLock { $0 = newValue } }
+    }
 
     /// Runs `body` so that a signal or the timeout cancels it.
     func run<R: Sendable>(timeout: Duration?, output: Output, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
@@ -29,7 +35,7 @@ final class Interruption: Sendable {
                 if !first { _exit(code.rawValue) }
                 output.note("\n\(sig == SIGINT ? "SIGINT" : "SIGTERM") received: rolling back the running migration and releasing the lock…")
                 task.cancel()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { _exit(code.rawValue) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + self.grace.seconds) { _exit(code.rawValue) }
             }
             source.resume()
             sources.append(source)
@@ -40,7 +46,7 @@ final class Interruption: Sendable {
                 reason.withLock { if $0 == nil { $0 = .timedOut } }
                 output.note("\n--timeout \(DurationText.format(limit)) reached: stopping the run…")
                 task.cancel()
-                DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { _exit(StrataExit.timedOut.rawValue) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + self.grace.seconds) { _exit(StrataExit.timedOut.rawValue) }
             }
         }
         defer {
@@ -49,4 +55,8 @@ final class Interruption: Sendable {
         }
         return try await task.value
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -3,9 +3,12 @@ import StrataKit
 
 /// The shared body of `up`, `down` and `redo`: load, plan under the lock, apply, report.
 enum MigrationRun {
-    static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext) async throws {
+    static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions? = nil) async throws {
         let out = ctx.output
-        let migrations = try await ctx.loadMigrations()
+        let migrator = ctx.migrator()
+        let recorder = RunRecorder.begin(ctx: ctx, runID: migrator.context.runID, dryRun: flags.dryRun)
+        let notify = RunNotifications(ctx: ctx, request: request, runID: migrator.context.runID, dryRun: flags.dryRun)
+        let migrations = try await notify.watch { try await ctx.loadMigrations() }
         var options = RunOptions()
         options.dryRun = flags.dryRun
         options.singleTransaction = flags.singleTransaction
@@ -20,7 +23,10 @@ enum MigrationRun {
         let verb = if case .up = request { "Applying" } else if case .down = request { "Reverting" } else { "Redoing" }
 
         let runOptions = options
-        let report = try await ctx.migrator().run(request, migrations: migrations, options: runOptions) { event in
+        await notify.start()
+        let render: @Sendable (RunEvent) -> Void = { event in
+            notify.observe(event)
+            recorder?.record(event)
             switch event {
             case .lockWaiting(let holder):
                 out.note("Waiting up to \(DurationText.format(lockWait)) for the migration lock\(holder.map { ", held by \($0)" } ?? "")…")
@@ -46,8 +52,23 @@ enum MigrationRun {
                 out.line(sql.hasSuffix(";") ? sql : lastLine.contains("--") ? sql + "\n;" : sql + ";")
             }
         }
+        if let settings = try SafeUp.settings(for: request, flags: flags, safety: safety, config: ctx.config) {
+            var (safe, log) = try await notify.watch {
+                try await SafeUp.perform(request, flags: flags, settings: settings, migrations: migrations, migrator: migrator, ctx: ctx, render: render)
+            }
+            await notify.finished(safe: safe)
+            safe.notifications = notify.results.map {
+                SafetyReport.Notification(channel: $0.channel.rawValue, event: $0.event.rawValue, status: $0.status.rawValue, attempts: $0.attempts,
+                                          target: $0.target, detail: $0.detail)
+            }
+            SafeUp.write(&safe, log: log, settings: settings, ctx: ctx)
+            try SafeUp.conclude(safe, ctx: ctx, target: target)
+            return
+        }
+        let report = try await notify.watch { try await migrator.run(request, migrations: migrations, options: runOptions, onEvent: render) }
         progress.stop()
-        if out.json { out.emitJSON(report); return }
+        await notify.finished(report)
+        if out.json { out.emitJSON(notify.reportJSON(report)); return }
         let now = report.toVersion?.digits ?? "nothing applied"
         switch report.outcome {
         case .nothing:
