@@ -55,8 +55,20 @@ struct JobCommandPostgresTests {
                 var argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
                 var envp: [UnsafeMutablePointer<CChar>?] = ws.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
                 defer { for p in argv + envp { free(p) } }
+                // Default signal handling in the session, as in an SSH login (the test runner may ignore SIGHUP).
+                var attr = posix_spawnattr_t()
+                posix_spawnattr_init(&attr)
+                defer { posix_spawnattr_destroy(&attr) }
+                var defaults = sigset_t()
+                sigemptyset(&defaults)
+                for sig in [SIGHUP, SIGINT, SIGTERM] { sigaddset(&defaults, sig) }
+                posix_spawnattr_setsigdefault(&attr, &defaults)
+                var noMask = sigset_t()
+                sigemptyset(&noMask)
+                posix_spawnattr_setsigmask(&attr, &noMask)
+                posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
                 var setsid: pid_t = 0
-                let spawned = posix_spawn(&setsid, "/usr/bin/setsid", nil, nil, &argv, &envp)
+                let spawned = posix_spawn(&setsid, "/usr/bin/setsid", nil, &attr, &argv, &envp)
                 try #require(spawned == 0)
                 var setsidStatus: Int32 = 0
                 waitpid(setsid, &setsidStatus, 0)
