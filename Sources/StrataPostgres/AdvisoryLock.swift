@@ -77,7 +77,10 @@ final class AdvisoryLock: MigrationLock {
     }
 
     private func unlock(_ c: PostgresConnection) async throws {
-        _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger).collect()
+        // A lock connection the server has closed holds no lock; a query on it might never be answered.
+        try await ConnectionWatch(c, target: driver.displayTarget).run { [key, driver] in
+            _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger).collect()
+        }
     }
 
     /// The session holding this lock: application name, server pid, client address, connection time.

@@ -42,4 +42,40 @@ public struct PostgresDialect: SQLDialect {
         WHERE c.oid = to_regclass(\(literal(quote(name))))), current_schema(), 'public')
         """
     }
+
+    /// A `DO` block that `EXECUTE`s each statement in turn: one round trip for a whole migration. Each statement
+    /// keeps its own text (between dollar quotes whose tag it does not contain) and its own line, so an error
+    /// names the statement through the `PL/pgSQL function inline_code_block line N at EXECUTE` context.
+    public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? {
+        let inner = Self.freeTag("strata", avoiding: statements)
+        let outer = Self.freeTag("strata_batch", avoiding: statements + [inner])
+        var body = "\nBEGIN\n"
+        var line = 3
+        if let lockTimeout {
+            body += "PERFORM set_config('lock_timeout', '\(DurationText.milliseconds(lockTimeout))ms', true);\n"
+            line += 1
+        }
+        var lines: [Int] = []
+        lines.reserveCapacity(statements.count)
+        for sql in statements {
+            lines.append(line)
+            body += "EXECUTE \(inner)\n\(sql)\n\(inner);\n"
+            line += 3 + sql.utf8.reduce(into: 0) { n, b in if b == 10 { n += 1 } }
+        }
+        body += "END\n"
+        return SQLBatch(sql: "DO \(outer)\(body)\(outer)", lines: lines, leadingCharacters: 1)
+    }
+
+    /// `$base$`, or `$base_N$` for the first N that none of `texts` contains.
+    static func freeTag(_ base: String, avoiding texts: [String]) -> String {
+        var tag = "$\(base)$"
+        var n = 0
+        while texts.contains(where: { SQLText.contains($0, tag) }) {
+            n += 1
+            tag = "$\(base)_\(n)$"
+        }
+        return tag
+    }
+    public var transactionElapsedMilliseconds: String? { "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint" }
+    public var clockNow: String? { "clock_timestamp()" }
 }

@@ -122,7 +122,12 @@ public struct PostgresDriver: DatabaseDriver {
         let connection = try await connect()
         let session = PostgresSession(connection: connection, driver: self)
         do {
-            let pid = try await session.query("SELECT pg_backend_pid()").first?[0].flatMap { Int32($0) }
+            // If this process dies (kill -9), the server stops its statement at the next check instead of finishing
+            // and committing it after the lock, held on another connection, is already free (PostgreSQL 14+).
+            let pidRow = try? await session.query("SELECT pg_backend_pid(), set_config('client_connection_check_interval', '500ms', false)")
+            let rows: [Row]
+            if let pidRow { rows = pidRow } else { rows = try await session.query("SELECT pg_backend_pid()") }
+            let pid = rows.first?[0].flatMap { Int32($0) }
             session.backendPID.withLock { $0 = pid }
             let result = try await body(session)
             try? await connection.close()

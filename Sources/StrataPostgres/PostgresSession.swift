@@ -3,21 +3,26 @@ import PostgresNIO
 import StrataCore
 import Synchronization
 
-/// One PostgreSQL connection. Statements go through the extended protocol, one at a time.
+/// One PostgreSQL connection. Statements go through the extended protocol, one at a time; a transactional
+/// migration's statements travel together as one `DO` block (see ``PostgresDialect/batch(_:lockTimeout:)``).
 final class PostgresSession: DatabaseSession {
     let connection: PostgresConnection
     let driver: PostgresDriver
     let backendPID = Mutex<Int32?>(nil)
+    let watch: ConnectionWatch
 
     init(connection: PostgresConnection, driver: PostgresDriver) {
         self.connection = connection
         self.driver = driver
+        self.watch = ConnectionWatch(connection, target: driver.displayTarget)
     }
 
     func execute(_ sql: String) async throws {
         do {
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
-            for try await _ in rows {}
+            try await watch.run { [connection, driver] in
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
+                for try await _ in rows {}
+            }
         } catch {
             throw map(error)
         }
@@ -25,11 +30,13 @@ final class PostgresSession: DatabaseSession {
 
     func query(_ sql: String) async throws -> [Row] {
         do {
-            var result: [Row] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
-                result.append(Row(row.map(Self.text)))
+            return try await watch.run { [connection, driver] in
+                var result: [Row] = []
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
+                    result.append(Row(row.map(Self.text)))
+                }
+                return result
             }
-            return result
         } catch {
             throw map(error)
         }
@@ -46,7 +53,9 @@ final class PostgresSession: DatabaseSession {
         guard let e = error as? PSQLError else { return error }
         if let info = e.serverInfo, let message = info[.message] {
             return DatabaseError(message: message, sqlState: info[.sqlState], detail: info[.detail], hint: info[.hint],
-                                 position: info[.position].flatMap { Int($0) }, underlying: driver.redacted(String(reflecting: e)))
+                                 position: info[.position].flatMap { Int($0) }, underlying: driver.redacted(String(reflecting: e)),
+                                 context: info[.locationContext], internalPosition: info[.internalPosition].flatMap { Int($0) },
+                                 internalQuery: info[.internalQuery])
         }
         if e.code == .queryCancelled {
             return DatabaseError(message: "the statement was cancelled", sqlState: "57014")

@@ -99,3 +99,27 @@ struct TimestampParsingTests {
         #expect(Timestamps.parseFixed(text) == nil)
     }
 }
+
+struct TimestampFormattingTests {
+    /// The arithmetic formatter agrees with Foundation's ISO-8601 formatter, leap days and century years included.
+    @Test(arguments: [0.0, 951_782_400.0, 1_709_164_800.5, 1_795_442_701.123, 4_107_542_399.999, -86_400.25, 253_402_300_799.0])
+    func formatAgreesWithFoundation(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let foundation = date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true)
+            .timeSeparator(.colon).timeZone(separator: .omitted))
+        #expect(Timestamps.format(date) == foundation)
+        #expect(Timestamps.parse(Timestamps.format(date)).map { abs($0.timeIntervalSince(date)) < 0.001 } == true)
+    }
+}
+
+struct SQLTextTests {
+    @Test func doublingAndContains() {
+        #expect(SQLText.doubling(39, in: "it's 'x'") == "it''s ''x''")
+        #expect(SQLText.doubling(34, in: "plain") == "plain")
+        #expect(SQLText.doubling(39, in: "é'ü") == "é''ü")
+        #expect(SQLText.contains("SELECT $strata$ x", "$strata$"))
+        #expect(!SQLText.contains("SELECT $strata_1$ x", "$strata$"))
+        #expect(!SQLText.contains("$str", "$strata$"))
+        #expect(SQLText.contains("anything", ""))
+    }
+}

@@ -58,7 +58,8 @@ enum PG {
         return count
     }
 
-    /// Waits (up to 15 s) until a backend in the test's database is running exactly `sql`.
+    /// Waits (up to 15 s) until a backend in the test's database is running exactly `sql`, alone or as a statement
+    /// of a batched migration (a `DO $strata_batch$` block).
     static func waitUntilRunning(_ db: DriverTestDatabase, _ sql: String) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(15)
@@ -66,7 +67,9 @@ enum PG {
             let rows = try await db.driver.withSession {
                 try await $0.query("""
                     SELECT count(*) FROM pg_stat_activity
-                    WHERE datname = current_database() AND state = 'active' AND query = '\(sql.replacingOccurrences(of: "'", with: "''"))'
+                    WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()
+                    AND (query = '\(sql.replacingOccurrences(of: "'", with: "''"))'
+                         OR (starts_with(query, 'DO $strata_batch') AND strpos(query, E'\\n\(sql.replacingOccurrences(of: "'", with: "''"))\\n') > 0))
                     """)
             }
             if rows.first?[0] == "1" { return }

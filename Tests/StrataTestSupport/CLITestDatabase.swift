@@ -104,11 +104,13 @@ public struct CLITestDatabase: Sendable {
         return try await query("SELECT version FROM strata_migrations ORDER BY version").compactMap { $0[0] }
     }
 
-    /// Whether another session in this database is running a statement that starts with `prefix`.
+    /// Whether another session in this database is running a statement that starts with `prefix`, alone or as one
+    /// line of a batched migration (a `DO $strata_batch$` block).
     public func isRunning(_ prefix: String) async throws -> Bool {
-        try await scalar("""
+        let p = prefix.replacingOccurrences(of: "'", with: "''")
+        return try await scalar("""
             SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-            AND state = 'active' AND starts_with(query, '\(prefix.replacingOccurrences(of: "'", with: "''"))')
+            AND state = 'active' AND (starts_with(query, '\(p)') OR (starts_with(query, 'DO $strata_batch') AND strpos(query, E'\\n\(p)') > 0))
             """) != "0"
     }
 

@@ -48,7 +48,10 @@ public struct Migrator: Sendable {
                 onEvent(.lockAcquired)
                 let me = try await bound(to: session)
                 if try await !me.store.exists(on: session) {
-                    for sql in me.store.createStatements() { try await session.execute(sql) }
+                    // One transaction: a crash between the two tables would leave the events table missing for good.
+                    try await session.withTransaction(begin: driver.dialect.beginTransaction) { s in
+                        for sql in me.store.createStatements() { try await s.execute(sql) }
+                    }
                 }
                 return try await body(Locked(session: session, migrator: me, lock: lock))
             }
@@ -243,10 +246,20 @@ public struct Migrator: Sendable {
                     try await exec(store.markDirty(m.version, statement: i + 2, direction: step.direction), false)
                 }
             }
-            if step.direction == .up { try await exec(store.markApplied(m.version, durationMs: elapsedMs()), false) }
-            else { try await exec(store.delete(m.version), false) }
-            try await exec(store.insert(event(.ok)), false)
+            // The history write and its event in one statement where the dialect allows: a crash between them
+            // would leave the migration recorded without its `ok` event.
+            let write = step.direction == .up ? store.markApplied(m.version, durationMs: elapsedMs()) : store.delete(m.version)
+            for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
+        } else if let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
+                                         lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
+                                         bookkeeping: { durationSQL, finishedSQL in
+                                             let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
+                                             return store.combined(write, with: event(.ok), finishedSQL: finishedSQL)
+                                         }),
+                  try await runBatch(batch, step: step, statements: script.statements + verify, inOuterTransaction: inOuterTransaction, exec: exec,
+                                     failed: { progress(.stepFailed(index: index, total: total, step: step, error: $0)) }) {
+            // Applied and recorded in one round trip.
         } else {
             let sessionLevel = !d.supportsTransactionLocalTimeouts && !inOuterTransaction
             let reset = sessionLevel ? d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) : []
@@ -315,14 +328,14 @@ public struct Migrator: Sendable {
                               statements: script.statements.count)
     }
 
-    private func recordFailure(_ failure: MigrationFailure, exec: Exec) async {
+    func recordFailure(_ failure: MigrationFailure, exec: Exec) async {
         let e = MigrationEvent(runID: context.runID, version: failure.version, direction: failure.direction == .up ? .up : .down,
                                outcome: failure.dirty ? .failed : .rolledBack, startedAt: Date(), finishedAt: Date(),
                                error: context.redactor.redact(String(failure.cause.prefix(2000))), environment: context.environment, host: context.host, user: context.user)
         try? await exec(store.insert(e), false)
     }
 
-    private func makeFailure(_ step: MigrationPlan.Step, index: Int, statement: SQLStatement, inVerify: Bool, error: any Error, dirty: Bool) -> MigrationFailure {
+    func makeFailure(_ step: MigrationPlan.Step, index: Int, statement: SQLStatement, inVerify: Bool, error: any Error, dirty: Bool) -> MigrationFailure {
         let script = inVerify ? (step.migration.verify ?? step.script) : step.script
         let count = inVerify ? script.statements.count : step.script.statements.count
         let position = inVerify ? index - step.script.statements.count : index

@@ -43,6 +43,10 @@ public struct RunOptions: Sendable {
     public var lockTimeout: Duration?
     public var lockWait: Duration = .seconds(60)
     public var policy = PlanPolicy()
+    /// Send a transactional migration's statements and its history write as one statement where the dialect can
+    /// (PostgreSQL: a `DO` block; one round trip per migration). Migrations with a statement timeout, and sections
+    /// that manage transactions themselves, always run statement by statement.
+    public var batchStatements = true
     public init() {}
 }
 

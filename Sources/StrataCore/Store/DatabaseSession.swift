@@ -17,13 +17,23 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var position: Int?
     /// The driver's own description, shown with --verbose (already redacted by the driver).
     public var underlying: String?
-    public init(message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil, position: Int? = nil, underlying: String? = nil) {
+    /// Where the server was when the error happened (PostgreSQL's CONTEXT lines, innermost first).
+    public var context: String?
+    /// 1-based character position in ``internalQuery``, for an error in a query the server ran on the statement's
+    /// behalf (dynamic SQL run by `EXECUTE` in PL/pgSQL, say).
+    public var internalPosition: Int?
+    public var internalQuery: String?
+    public init(message: String, sqlState: String? = nil, detail: String? = nil, hint: String? = nil, position: Int? = nil, underlying: String? = nil,
+                context: String? = nil, internalPosition: Int? = nil, internalQuery: String? = nil) {
         self.message = message
         self.sqlState = sqlState
         self.detail = detail
         self.hint = hint
         self.position = position
         self.underlying = underlying
+        self.context = context
+        self.internalPosition = internalPosition
+        self.internalQuery = internalQuery
     }
     public var description: String {
         var s = message

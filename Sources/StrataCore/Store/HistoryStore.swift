@@ -18,11 +18,16 @@ public struct HistoryStore: Sendable {
 
     /// Schemas named in the configuration, created when missing (never the session's own schema).
     let configuredSchemas: [String]
+    /// The tables' names as SQL, quoted once.
+    private let qualifiedMigrations: String
+    private let qualifiedEvents: String
 
     public init(dialect: any SQLDialect, migrations: QualifiedName, events: QualifiedName) {
         self.dialect = dialect
         self.migrationsTable = migrations
         self.eventsTable = events
+        self.qualifiedMigrations = dialect.qualified(migrations)
+        self.qualifiedEvents = dialect.qualified(events)
         var schemas: [String] = []
         for s in [migrations.schema, events.schema].compactMap({ $0 }) where !schemas.contains(s) { schemas.append(s) }
         self.configuredSchemas = schemas
@@ -32,6 +37,8 @@ public struct HistoryStore: Sendable {
         self.dialect = dialect
         self.migrationsTable = migrations
         self.eventsTable = events
+        self.qualifiedMigrations = dialect.qualified(migrations)
+        self.qualifiedEvents = dialect.qualified(events)
         self.configuredSchemas = configuredSchemas
     }
 
@@ -48,8 +55,8 @@ public struct HistoryStore: Sendable {
                             configuredSchemas: configuredSchemas)
     }
 
-    private var m: String { dialect.qualified(migrationsTable) }
-    private var e: String { dialect.qualified(eventsTable) }
+    private var m: String { qualifiedMigrations }
+    private var e: String { qualifiedEvents }
 
     /// Idempotent DDL creating the schema (when one is set) and both tables.
     public func createStatements() -> [String] {
@@ -125,13 +132,14 @@ public struct HistoryStore: Sendable {
 
     // MARK: writes, as SQL text
 
-    /// Records `row`; `applied_at` is the server's transaction time.
-    public func insert(_ row: AppliedMigration) -> String {
+    /// Records `row`; `applied_at` is the server's transaction time. `durationSQL`, when given, is the SQL
+    /// expression stored as `duration_ms` instead of `row.durationMs`.
+    public func insert(_ row: AppliedMigration, durationSQL: String? = nil) -> String {
         let d = dialect
         let at = d.now
         return """
         INSERT INTO \(m) (version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction) \
-        VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(row.durationMs), \
+        VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(durationSQL ?? String(row.durationMs)), \
         \(d.literal(row.appliedBy)), \(d.literal(row.host)), \(d.literal(row.strataVersion)), \(d.literal(row.state.rawValue)), \
         \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))
         """
@@ -160,18 +168,19 @@ public struct HistoryStore: Sendable {
     }
 
     /// A history write and its event: one statement where the dialect allows (one round trip less per migration).
-    public func combined(_ write: String, with event: MigrationEvent) -> [String] {
-        guard dialect.supportsDataModifyingCTE else { return [write, insert(event)] }
-        let eventSQL = insert(event)
+    /// `finishedSQL`, when given, is the SQL expression stored as the event's `finished_at`.
+    public func combined(_ write: String, with event: MigrationEvent, finishedSQL: String? = nil) -> [String] {
+        guard dialect.supportsDataModifyingCTE else { return [write, insert(event, finishedSQL: finishedSQL)] }
+        let eventSQL = insert(event, finishedSQL: finishedSQL)
         return ["WITH recorded AS (\(write) RETURNING 1) \(eventSQL)"]
     }
 
-    public func insert(_ event: MigrationEvent) -> String {
+    public func insert(_ event: MigrationEvent, finishedSQL: String? = nil) -> String {
         let d = dialect
         return """
         INSERT INTO \(e) (run_id, version, direction, outcome, started_at, finished_at, error, environment, host, "user") \
         VALUES (\(d.literal(event.runID)), \(d.literal(event.version?.digits)), \(d.literal(event.direction.rawValue)), \
-        \(d.literal(event.outcome.rawValue)), \(d.literal(Timestamps.format(event.startedAt))), \(d.literal(Timestamps.format(event.finishedAt))), \
+        \(d.literal(event.outcome.rawValue)), \(d.literal(Timestamps.format(event.startedAt))), \(finishedSQL ?? d.literal(Timestamps.format(event.finishedAt))), \
         \(d.literal(event.error)), \(d.literal(event.environment)), \(d.literal(event.host)), \(d.literal(event.user)))
         """
     }
@@ -180,7 +189,38 @@ public struct HistoryStore: Sendable {
 /// ISO-8601 timestamps with milliseconds, UTC, as stored and printed by Strata.
 public enum Timestamps {
     public static func format(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        // Civil-from-days arithmetic (proleptic Gregorian, UTC): Foundation's formatter costs tens of
+        // microseconds per call, and every migration's history row and event carry timestamps.
+        // Milliseconds truncated from the fractional second, as Foundation's formatter does.
+        let t = date.timeIntervalSince1970
+        let whole = t.rounded(.down)
+        let totalMs = Int64(whole) * 1000 + min(999, Int64(((t - whole) * 1000).rounded(.down)))
+        var days = totalMs >= 0 ? totalMs / 86_400_000 : (totalMs - 86_399_999) / 86_400_000
+        let msOfDay = totalMs - days * 86_400_000
+        days += 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let doe = days - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        guard (0...9999).contains(year) else {
+            return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func put(_ v: Int64, _ width: Int) {
+            var digits = [UInt8](repeating: 48, count: width)
+            var x = v
+            for i in stride(from: width - 1, through: 0, by: -1) { digits[i] = UInt8(48 + x % 10); x /= 10 }
+            out.append(contentsOf: digits)
+        }
+        put(year, 4); out.append(45); put(month, 2); out.append(45); put(day, 2); out.append(84)
+        put(msOfDay / 3_600_000, 2); out.append(58); put(msOfDay / 60_000 % 60, 2); out.append(58); put(msOfDay / 1000 % 60, 2)
+        out.append(46); put(msOfDay % 1000, 3); out.append(90)
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func parse(_ text: String?) -> Date? {

@@ -37,20 +37,72 @@ public protocol SQLDialect: Sendable {
     /// Query returning the schema an unqualified table name means: the schema where that table already
     /// is (found through `search_path`), else the current schema. Nil when the database has no schemas.
     func schemaQuery(forTable name: String) -> String?
+    /// Wraps a transactional section's statements (and Strata's bookkeeping after them) into one statement that
+    /// runs them in order, in the calling transaction, with `lockTimeout` set for that transaction. Nil when the
+    /// dialect runs statements one by one (the default).
+    func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch?
+    /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
+    /// batched migration), or nil.
+    var transactionElapsedMilliseconds: String? { get }
+    /// SQL expression for the wall-clock time now, even inside a transaction (the `finished_at` of a batched
+    /// migration's event), or nil.
+    var clockNow: String? { get }
+}
+
+extension SQLDialect {
+    public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { nil }
+    public var transactionElapsedMilliseconds: String? { nil }
+    public var clockNow: String? { nil }
 }
 
 extension SQLDialect {
     /// `"name"` with inner quotes doubled.
     public func quote(_ identifier: String) -> String {
-        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        "\"" + SQLText.doubling(34, in: identifier) + "\""
     }
     /// `'text'` with inner quotes doubled (standard SQL string literal).
     public func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+        "'" + SQLText.doubling(39, in: text) + "'"
     }
     public func literal(_ text: String?) -> String { text.map { literal($0) } ?? "NULL" }
     public func qualified(_ name: QualifiedName) -> String {
         if supportsSchemas, let schema = name.schema, !schema.isEmpty { return quote(schema) + "." + quote(name.name) }
         return quote(name.name)
+    }
+}
+
+/// Byte-level text helpers for SQL generation (Foundation's string search is slow on Linux, and a run of 10,000
+/// migrations builds these strings for every one).
+public enum SQLText {
+    /// `text` with every byte `quote` (an ASCII quote character) doubled.
+    public static func doubling(_ quote: UInt8, in text: String) -> String {
+        guard text.utf8.contains(quote) else { return text }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count + 8)
+        for b in text.utf8 {
+            bytes.append(b)
+            if b == quote { bytes.append(b) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether `text` contains `needle` (compared byte by byte).
+    public static func contains(_ text: String, _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard let first = n.first else { return true }
+        return text.utf8.withContiguousStorageIfAvailable { h -> Bool in
+            guard h.count >= n.count else { return false }
+            var i = 0
+            let last = h.count - n.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < n.count && h[i + j] == n[j] { j += 1 }
+                    if j == n.count { return true }
+                }
+                i += 1
+            }
+            return false
+        } ?? text.contains(needle)
     }
 }

@@ -16,6 +16,8 @@ enum MigrationRun {
         options.lockTimeout = ctx.config.lockTimeout
         options.lockWait = ctx.config.lockWait
         options.policy = PlanPolicy(allowOutOfOrder: ctx.config.allowOutOfOrder)
+        // STRATA_BATCH=0 sends every statement on its own (for comparisons in bench/run.sh; see README "Benchmarks").
+        options.batchStatements = ProcessInfo.processInfo.environment["STRATA_BATCH"] != "0"
         let lockWait = options.lockWait
         let dryRun = options.dryRun
         let progress = ProgressLine(output: out)

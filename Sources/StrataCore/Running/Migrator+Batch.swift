@@ -1,0 +1,110 @@
+import Foundation
+
+/// Batched application of a transactional migration: its statements, its verify section and its history write
+/// go to the server as one statement (see ``SQLDialect/batch(_:lockTimeout:)``), which runs them in order and in
+/// one transaction. Failures are reported exactly as when the statements are sent one by one: the failing
+/// statement is read from the error's context.
+extension Migrator {
+    /// The batch for `step`, or nil when it must run statement by statement.
+    func batchFor(_ step: MigrationPlan.Step, statements: [SQLStatement], options: RunOptions, statementTimeout: Duration?,
+                  lockTimeout: Duration?, inOuterTransaction: Bool, replaceTimeouts: Bool,
+                  bookkeeping: (_ durationSQL: String?, _ finishedSQL: String?) -> [String]) -> Batch? {
+        let d = driver.dialect
+        // A statement timeout is per statement: a batch would make it one timeout for the whole migration.
+        guard options.batchStatements, statementTimeout == nil, !replaceTimeouts,
+              !statements.contains(where: { Self.needsOwnStatement($0.sql) }),
+              statements.reduce(0, { $0 + $1.sql.utf8.count }) < Self.batchLimit else { return nil }
+        let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow)
+        guard let sql = d.batch(statements.map(\.sql) + records, lockTimeout: lockTimeout) else { return nil }
+        return Batch(sql: sql, statements: statements.count)
+    }
+
+    struct Batch {
+        var sql: SQLBatch
+        var statements: Int
+    }
+
+    /// Sections above this size (bytes) run statement by statement: the server compiles a batch as a whole.
+    static var batchLimit: Int { 4 << 20 }
+
+    /// Runs the batch. Returns false when it must be run again statement by statement (the server refused
+    /// something only a batch cannot do, and the implicit transaction rolled back); throws the migration's failure.
+    func runBatch(_ batch: Batch, step: MigrationPlan.Step, statements: [SQLStatement], inOuterTransaction: Bool, exec: Exec,
+                  failed: (MigrationFailure) -> Void) async throws -> Bool {
+        do {
+            try await exec(batch.sql.sql, true)
+            return true
+        } catch {
+            let index = (error as? DatabaseError).flatMap { batch.sql.statementIndex(for: $0) }
+            if let db = error as? DatabaseError, db.sqlState == "0A000", !inOuterTransaction {
+                return false  // feature_not_supported inside EXECUTE (e.g. SELECT … INTO): the classic route can do it
+            }
+            let failure: MigrationFailure
+            if let index, index < batch.statements {
+                let unwrapped: any Error = (error as? DatabaseError).map { batch.sql.unwrap($0) } ?? error
+                failure = makeFailure(step, index: index, statement: statements[index], inVerify: index >= step.script.statements.count,
+                                      error: unwrapped, dirty: false)
+            } else {
+                // In the history write, or at the implicit COMMIT (a deferred constraint, say), or the connection was lost.
+                let last = step.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
+                let unwrapped: any Error = (error as? DatabaseError).map { batch.sql.unwrap($0) } ?? error
+                var f = makeFailure(step, index: max(0, step.script.statements.count - 1), statement: last, inVerify: false, error: unwrapped, dirty: false)
+                if !(error is CancellationError || error is ConnectionError || f.cancelled) {
+                    f.cause = "while recording the migration and committing: " + f.cause
+                }
+                failure = f
+            }
+            failed(failure)
+            if !inOuterTransaction { await recordFailure(failure, exec: exec) }
+            throw failure
+        }
+    }
+
+    /// Statements a batch cannot hold: transaction control (the section manages its own transaction), and
+    /// statements that must be first in a transaction or talk to the client.
+    static func needsOwnStatement(_ sql: String) -> Bool {
+        let words = leadingWords(sql, count: 2)
+        guard let first = words.first else { return false }
+        switch first {
+        case "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "SAVEPOINT", "RELEASE", "PREPARE", "COPY":
+            return true
+        case "SET":
+            return words.count > 1 && (words[1] == "TRANSACTION" || words[1] == "SESSION")
+        default:
+            return false
+        }
+    }
+
+    /// The first `count` words of `sql`, upper-cased, after leading whitespace and comments.
+    static func leadingWords(_ sql: String, count: Int) -> [String] {
+        var s = Substring(sql)
+        while true {
+            s = s.drop { $0.isWhitespace }
+            if s.hasPrefix("--") {
+                s = s.drop { $0 != "\n" }
+            } else if s.hasPrefix("/*") {
+                // Nested block comments: count depth.
+                var depth = 0
+                var i = s.startIndex
+                while i < s.endIndex {
+                    let rest = s[i...]
+                    if rest.hasPrefix("/*") { depth += 1; i = s.index(i, offsetBy: 2); continue }
+                    if rest.hasPrefix("*/") { depth -= 1; i = s.index(i, offsetBy: 2); if depth == 0 { break }; continue }
+                    i = s.index(after: i)
+                }
+                s = s[i...]
+            } else {
+                break
+            }
+        }
+        var words: [String] = []
+        while words.count < count {
+            s = s.drop { $0.isWhitespace }
+            let w = s.prefix { $0.isLetter || $0 == "_" }
+            if w.isEmpty { break }
+            words.append(w.uppercased())
+            s = s.dropFirst(w.count)
+        }
+        return words
+    }
+}
