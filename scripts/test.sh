@@ -7,8 +7,9 @@
 #    scripts/pg-cluster.sh,
 # 3. exports STRATA_TEST_* for the tests,
 # 4. swift build --build-tests, then swift test --skip-build --no-parallel "$@",
+#    then torture/run.sh --short when no --filter was given (either failing fails the script),
 # 5. stops the cluster and deletes its temp dir on every exit path,
-#    and exits with swift test's exit code.
+#    and exits with swift test's exit code (else the torture suite's).
 #
 # Exported for the tests:
 #   STRATA_TEST_PG_URL         postgres://postgres:strata-secret-pw@127.0.0.1:PORT/postgres
@@ -124,5 +125,13 @@ test_rc=0
 run swift test --skip-build --no-parallel "$@" || test_rc=$?
 phase_done "swift test (rc=$test_rc)"
 
-# 5. the EXIT trap stops the cluster
+# 5. the torture suite, short size (torture/README.md), on a whole run only (no --filter); either failing fails the script
+case " $* " in *" --filter"*) ;; *)
+    torture_rc=0
+    run "$ROOT/torture/run.sh" --short || torture_rc=$?
+    phase_done "torture --short (rc=$torture_rc)"
+    if [ "$test_rc" -eq 0 ]; then test_rc="$torture_rc"; fi ;;
+esac
+
+# 6. the EXIT trap stops the cluster
 exit "$test_rc"

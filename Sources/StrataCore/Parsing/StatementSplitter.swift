@@ -525,15 +525,25 @@ private struct SplitScanner {
         let lineIndex = low
         var from = lineStarts[lineIndex]
         var column = 1
+        // Counting on from the cached offset is only exact where a character surely starts there: grapheme
+        // clusters are not additive (`;` + U+0301 is one character, but two when counted in two pieces).
+        // Only such offsets are cached.
         if cachedLine == lineIndex && cachedOffset <= offset {
             from = cachedOffset
             column = cachedColumn
         }
         column += characterCount(from: from, to: offset)
-        cachedLine = lineIndex
-        cachedOffset = offset
-        cachedColumn = column
+        if startsCharacter(offset, lineStart: lineStarts[lineIndex]) {
+            cachedLine = lineIndex
+            cachedOffset = offset
+            cachedColumn = column
+        }
         return (startLine + lineIndex, column)
+    }
+
+    /// Whether a character (grapheme cluster) surely starts at `offset`: the line start, or ASCII on both sides but not CR LF.
+    private func startsCharacter(_ offset: Int, lineStart: Int) -> Bool {
+        offset == lineStart || (offset < bytes.count && bytes[offset] < 0x80 && bytes[offset - 1] < 0x80 && bytes[offset - 1] != Byte.cr)
     }
 
     private func characterCount(from: Int, to: Int) -> Int {

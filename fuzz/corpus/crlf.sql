@@ -1,0 +1,4 @@
+-- strata:up
+SELECT 1;
+-- strata:down
+SELECT 2;

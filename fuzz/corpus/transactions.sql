@@ -1,0 +1,9 @@
+-- strata:up
+-- strata:no-transaction
+BEGIN;
+SELECT 1;
+SAVEPOINT s;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+START TRANSACTION;
+END;

@@ -1,0 +1,6 @@
+-- strata:up
+CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN
+  UPDATE t SET n = n + 1;
+  SELECT CASE WHEN 1 THEN 2 END;
+END;
+CREATE TABLE begin (end int);

@@ -1,0 +1,4 @@
+-- strata:up
+SELECT 'oops;
+SELECT $x$ never
+/* open

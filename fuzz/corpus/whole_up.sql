@@ -1,0 +1,5 @@
+-- strata:up
+CREATE TABLE t (id int);
+
+;;
+SELECT 1
