@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StrataKit", targets: ["StrataKit"]),
+        // The engine alone (no database library), for the parser fuzzer in fuzz/.
+        .library(name: "StrataCore", targets: ["StrataCore"]),
         .executable(name: "strata", targets: ["strata"]),
     ],
     dependencies: [
@@ -76,8 +78,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StrataAdopt",
+            dependencies: ["StrataCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StrataKit",
-            dependencies: ["StrataCore", "StrataPostgres", "StrataSQLite", "StrataSafety", "StrataDeploy", "StrataNotify"],
+            dependencies: ["StrataCore", "StrataPostgres", "StrataSQLite", "StrataSafety", "StrataDeploy", "StrataNotify", "StrataAdopt"],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -102,6 +109,7 @@ let package = Package(
         .testTarget(name: "StrataSafetyTests", dependencies: ["StrataSafety", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
         .testTarget(name: "StrataDeployTests", dependencies: ["StrataDeploy", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
         .testTarget(name: "StrataNotifyTests", dependencies: ["StrataNotify", "StrataKit", "StrataTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "StrataAdoptTests", dependencies: ["StrataAdopt", "StrataKit", "StrataTestSupport"], swiftSettings: strict),
         .testTarget(name: "StrataCLITests", dependencies: ["StrataTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -4,3 +4,4 @@
 @_exported import StrataSafety
 @_exported import StrataDeploy
 @_exported import StrataNotify
+@_exported import StrataAdopt

@@ -16,7 +16,7 @@ public struct Strata: Sendable {
 
     public init(config: StrataConfig, source: (any MigrationSource)? = nil, logger: Logger = Logger(label: "strata")) {
         self.config = config
-        self.source = source ?? DirectorySource(directory: URL(fileURLWithPath: config.migrationsDirectory))
+        self.source = source ?? MigrationSources.directory(URL(fileURLWithPath: config.migrationsDirectory), format: config.migrationFormat, variables: config.variables)
         self.driver = Drivers.driver(for: config.target, logger: logger)
     }
 

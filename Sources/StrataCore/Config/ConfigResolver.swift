@@ -12,6 +12,8 @@ public struct ConfigOverrides: Sendable {
     public var lockTimeout: Duration?
     public var runTimeout: Duration?
     public var allowOutOfOrder: Bool?
+    /// `--format`: the migrations folder's layout (`auto` or nil: detect).
+    public var format: String?
     public init() {}
 }
 
@@ -25,7 +27,7 @@ public struct ConfigOverrides: Sendable {
 /// ```
 public enum ConfigResolver {
     static let settingKeys = ["dir", "database", "schema", "table", "events_table", "lock_wait", "statement_timeout",
-                              "lock_timeout", "timeout", "allow_out_of_order"]
+                              "lock_timeout", "timeout", "allow_out_of_order", "format"]
 
     public static func resolve(_ flags: ConfigOverrides, variables processVariables: [String: String],
                                workingDirectory cwd: String) throws(ConfigError) -> StrataConfig {
@@ -175,6 +177,9 @@ public enum ConfigResolver {
             guard let b = Bool(s) else { throw ConfigError("\(where_): `allow_out_of_order` must be true or false") }
             config.allowOutOfOrder = b
         }
+        if let f = flags.format { config.migrationFormat = try MigrationFormat.option(f, origin: "--format") }
+        else if let f = variables["STRATA_FORMAT"], !f.isEmpty { config.migrationFormat = try MigrationFormat.option(f, origin: "STRATA_FORMAT=") }
+        else if let (f, where_) = try fileString("format") { config.migrationFormat = try MigrationFormat.option(f, origin: "\(where_): `format` =") }
         config.warnings = warnings
         return config
     }

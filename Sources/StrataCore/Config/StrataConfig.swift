@@ -17,6 +17,8 @@ public struct StrataConfig: Sendable {
     public var lockTimeout: Duration?
     public var runTimeout: Duration?
     public var allowOutOfOrder: Bool = false
+    /// The migrations folder's layout (`--format`, `STRATA_FORMAT`, `format` in strata.toml); nil: detect it.
+    public var migrationFormat: MigrationFormat?
     /// The configuration file read, if any.
     public var configFile: String?
     /// Secrets known from the configuration; everything printed goes through it.

@@ -42,7 +42,7 @@ public struct AppliedMigration: Sendable, Hashable, Codable {
 
 /// A row of the `strata_events` audit log.
 public struct MigrationEvent: Sendable, Hashable, Codable {
-    public enum Direction: String, Sendable, Codable { case up, down, baseline, repair, backup, restore, markApplied = "mark-applied", acceptChecksum = "accept-checksum" }
+    public enum Direction: String, Sendable, Codable { case up, down, baseline, repair, backup, restore, markApplied = "mark-applied", acceptChecksum = "accept-checksum", adopted }
     public enum Outcome: String, Sendable, Codable { case ok, failed, rolledBack = "rolled_back" }
     public var runID: String
     public var version: MigrationVersion?

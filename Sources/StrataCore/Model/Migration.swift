@@ -50,11 +50,14 @@ public struct Migration: Sendable, Hashable, Identifiable {
     public var checksum: String
     /// Every file the migration was read from, relative to the migrations directory.
     public var files: [String]
+    /// Set when the migration was read from another tool's layout (see ``MigrationFormat``).
+    public var origin: MigrationOrigin?
 
     public var id: MigrationVersion { version }
 
     public init(version: MigrationVersion, name: String, up: MigrationScript, down: MigrationScript?, verify: MigrationScript?, files: [String],
-                checksum: String? = nil) {
+                checksum: String? = nil, origin: MigrationOrigin? = nil) {
+        self.origin = origin
         self.version = version
         self.name = name
         self.up = up

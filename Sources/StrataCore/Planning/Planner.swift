@@ -36,7 +36,8 @@ public enum Planner {
             let newestFirst = appliedVersions.sorted(by: >)
             if let target {
                 if !target.isZero && !appliedVersions.contains(target) && byVersion[target] == nil { throw .unknownTarget(target) }
-                toRevert = newestFirst.filter { $0 > target }
+                // `--to 0` means all, a migration numbered 0 included (diesel's 00000000000000_diesel_initial_setup, drizzle's 0000_…).
+                toRevert = target.isZero ? newestFirst : newestFirst.filter { $0 > target }
             } else {
                 guard steps >= 1 else { throw .badSteps(steps) }
                 toRevert = Array(newestFirst.prefix(steps))

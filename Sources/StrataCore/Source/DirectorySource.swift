@@ -60,6 +60,9 @@ public struct DirectorySource: MigrationSource {
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
+            if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+                throw SourceProblem(file: display, message: "is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8; save the file as UTF-8")
+            }
             throw SourceProblem(file: display, message: "not valid UTF-8; save the file as UTF-8")
         }
         if text.utf8.contains(0) {

@@ -34,16 +34,18 @@ struct StatusCommand: AsyncParsableCommand {
         var database: String
         var environment: String?
         var directory: String
+        var format: String?
         var current: String?
         var pending: Int
         var migrations: [Item]
 
-        enum CodingKeys: String, CodingKey { case database, environment, directory, current, pending, migrations }
+        enum CodingKeys: String, CodingKey { case database, environment, directory, format, current, pending, migrations }
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(database, forKey: .database)
             try c.encode(environment, forKey: .environment)
             try c.encode(directory, forKey: .directory)
+            try c.encode(format, forKey: .format)
             try c.encode(current, forKey: .current)
             try c.encode(pending, forKey: .pending)
             try c.encode(migrations, forKey: .migrations)
@@ -57,7 +59,7 @@ struct StatusCommand: AsyncParsableCommand {
             let current = applied.filter { $0.state == .applied }.map(\.version).max()
             let out = ctx.output
             if out.json {
-                out.emitJSON(JSON(database: ctx.config.target.display, environment: ctx.config.environment, directory: ctx.directoryDisplay,
+                out.emitJSON(JSON(database: ctx.config.target.display, environment: ctx.config.environment, directory: ctx.directoryDisplay, format: ctx.layout?.format.displayName,
                                   current: current?.digits, pending: statuses.filter { $0.state == .pending }.count,
                                   migrations: statuses.map { .init(version: $0.version.digits, name: $0.name, state: $0.state.rawValue, appliedAt: $0.appliedAt,
                                                                    checksum: $0.checksum ?? $0.appliedChecksum, file: $0.file.map { "\(ctx.directoryDisplay)/\($0)" },
@@ -65,7 +67,7 @@ struct StatusCommand: AsyncParsableCommand {
                 return
             }
             out.line("Database:   \(ctx.config.target.display)\(ctx.config.environment.map { " (environment \($0))" } ?? "")")
-            out.line("Migrations: \(ctx.directoryDisplay)")
+            out.line("Migrations: \(ctx.directoryDisplay)\(ctx.layout.map { " (layout: \($0.summary))" } ?? "")")
             out.line()
             if statuses.isEmpty {
                 out.line("No migrations yet. Create one with `strata new NAME`.")

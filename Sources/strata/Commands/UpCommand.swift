@@ -7,6 +7,9 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Apply up to and including this version.", valueName: "version"))
     var to: String?
 
+    @Flag(help: "Apply every migration even though another tool's history table is there and Strata has none (see `strata adopt`).")
+    var allowForeignHistory = false
+
     @OptionGroup var run: RunFlags
     @OptionGroup(title: "Safety") var safety: SafetyOptions
     @OptionGroup var detaching: DetachOptions
@@ -16,10 +19,11 @@ struct UpCommand: AsyncParsableCommand {
         let target = try to.map { try parseVersion($0, flag: "--to") }
         if detaching.detach { return try await DetachLauncher.launch(arguments: DetachLauncher.childArguments(), global: global, run: run) }
         let safety = self.safety
-        let flags = run
+        let flags = run, allowForeign = allowForeignHistory
         try await CommandContext.run(global, run: run, ownsTimeout: { config in
             (try? SafeUp.settings(for: .up(to: target), flags: flags, safety: safety, config: config)) != nil
         }) { ctx in
+            if !allowForeign, let refusal = try await ForeignHistoryGuard.check(migrator: ctx.migrator()) { throw CommandFailure(.validation, refusal.description) }
             try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety)
         }
     }

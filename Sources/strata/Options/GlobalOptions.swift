@@ -10,6 +10,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Migrations directory (default: migrations, or `dir` in strata.toml).")
     var dir: String?
 
+    @Option(help: ArgumentHelp("Layout of the migrations folder: auto, strata, diesel, golang-migrate, goose, dbmate, drizzle (default: detected; STRATA_FORMAT, `format` in strata.toml).", valueName: "format"))
+    var format: String?
+
     @Option(help: "Environment from [environments.NAME] in strata.toml (default: STRATA_ENV).")
     var env: String?
 
@@ -32,7 +35,7 @@ struct GlobalOptions: ParsableArguments {
     var noColor = false
 
     /// Options that take a value, for moving global options written before the subcommand.
-    static let valueOptions: Set<String> = ["-d", "--database", "--dir", "--env", "--env-file", "--config"]
+    static let valueOptions: Set<String> = ["-d", "--database", "--dir", "--env", "--env-file", "--config", "--format"]
     static let flagOptions: Set<String> = ["--json", "-q", "--quiet", "-v", "--verbose", "--no-color"]
 }
 
@@ -67,6 +70,7 @@ struct RunFlags: ParsableArguments {
 
     func apply(to overrides: inout ConfigOverrides) throws {
         overrides.runTimeout = try duration(timeout, flag: "--timeout")
+        if let t = overrides.runTimeout, t <= .zero, let timeout { throw ConfigError("--timeout \(timeout): must be longer than zero") }
         overrides.lockWait = try duration(lockWait, flag: "--lock-wait")
         overrides.statementTimeout = try duration(statementTimeout, flag: "--statement-timeout")
         overrides.lockTimeout = try duration(lockTimeout, flag: "--lock-timeout")

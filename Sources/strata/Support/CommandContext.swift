@@ -32,7 +32,7 @@ struct CommandContext: Sendable {
 
     /// Every migration in the directory (all parsed and checked), plus the strata.sum check.
     func loadMigrations(checkSum: Bool = true) async throws -> [Migration] {
-        let migrations = try await strata.source.migrations()
+        let migrations = try await readMigrations()
         if checkSum { try await strata.checkSum(migrations) }
         return migrations
     }
@@ -48,6 +48,7 @@ struct CommandContext: Sendable {
             var overrides = ConfigOverrides()
             overrides.database = global.database
             overrides.directory = global.dir
+            overrides.format = global.format
             overrides.environment = global.env
             overrides.envFiles = global.envFile
             overrides.configFile = global.config

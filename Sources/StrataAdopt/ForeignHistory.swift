@@ -1,0 +1,133 @@
+import Foundation
+import StrataCore
+
+/// Another tool's tracking table found in the database.
+public struct ForeignTable: Sendable, Hashable, CustomStringConvertible {
+    public var tool: ForeignTool
+    /// Schema-qualified on PostgreSQL (the schema `search_path` resolved it to); bare on SQLite.
+    public var table: QualifiedName
+    public var description: String { "\(tool) (\(table))" }
+}
+
+/// What another tool's tracking table says is applied, read as the tool itself reads it.
+public struct ForeignHistory: Sendable, Hashable {
+    public enum Applied: Sendable, Hashable {
+        /// Exactly these keys are applied (goose, dbmate, diesel, Knex): one row per migration.
+        case keys([String])
+        /// Every migration whose key is at or below this one is applied (golang-migrate's single row;
+        /// drizzle's newest `created_at`; Alembic's head revision).
+        case through(String)
+        /// The table is there but records nothing applied.
+        case nothing
+    }
+    public var source: ForeignTable
+    public var applied: Applied
+    /// golang-migrate's `dirty` flag.
+    public var dirty: Bool
+    /// Every key the table names (for drizzle and Alembic, also rows that are not the high-water mark).
+    public var allKeys: [String]
+    /// Rows read from the table.
+    public var rowCount: Int
+}
+
+/// Finds and reads other tools' tracking tables on one session (reads only).
+enum ForeignHistoryReader {
+    static func isPostgres(_ dialect: any SQLDialect) -> Bool { dialect.supportsSchemas }
+
+    /// Every tracking table present: on PostgreSQL the one `search_path` resolves (and `drizzle.__drizzle_migrations`).
+    static func detect(on session: any DatabaseSession, dialect: any SQLDialect) async throws -> [ForeignTable] {
+        var names: [String] = []
+        for tool in ForeignTool.allCases where !names.contains(tool.tableName) { names.append(tool.tableName) }
+        var found: [(name: String, table: QualifiedName)] = []
+        if isPostgres(dialect) {
+            for name in names {
+                let candidates = name == ForeignTool.drizzle.tableName ? [dialect.quote("drizzle") + "." + dialect.quote(name), dialect.quote(name)]
+                                                                      : [dialect.quote(name)]
+                for reg in candidates {
+                    let rows = try await session.query("""
+                        SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(\(dialect.literal(reg)))
+                        """)
+                    if let schema = rows.first?[0] {
+                        found.append((name, QualifiedName(schema: schema, name: name)))
+                        break
+                    }
+                }
+            }
+        } else {
+            let list = names.map { dialect.literal($0) }.joined(separator: ", ")
+            let rows = try await session.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(list))")
+            let present = Set(rows.compactMap { $0[0] })
+            for name in names where present.contains(name) { found.append((name, QualifiedName(schema: nil, name: name))) }
+        }
+        var tables: [ForeignTable] = []
+        for (name, table) in found {
+            if name == "schema_migrations" {
+                // golang-migrate keeps (version bigint, dirty bool); dbmate (like Rails) only a version column.
+                let columns = try await self.columns(of: table, on: session, dialect: dialect)
+                guard columns.contains("version") else { continue }
+                tables.append(ForeignTable(tool: columns.contains("dirty") ? .golangMigrate : .dbmate, table: table))
+            } else if let tool = ForeignTool.allCases.first(where: { $0.tableName == name }) {
+                tables.append(ForeignTable(tool: tool, table: table))
+            }
+        }
+        return tables
+    }
+
+    static func columns(of table: QualifiedName, on session: any DatabaseSession, dialect: any SQLDialect) async throws -> Set<String> {
+        let sql = isPostgres(dialect)
+            ? "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(\(dialect.literal(dialect.qualified(table)))) AND attnum > 0 AND NOT attisdropped"
+            : "SELECT name FROM pragma_table_info(\(dialect.literal(table.name)))"
+        return Set(try await session.query(sql).compactMap { $0[0]?.lowercased() })
+    }
+
+    /// Reads `source` by its tool's rules.
+    static func read(_ source: ForeignTable, on session: any DatabaseSession, dialect: any SQLDialect) async throws -> ForeignHistory {
+        let t = dialect.qualified(source.table)
+        func texts(_ sql: String) async throws -> [[String?]] { try await session.query(sql).map(\.values) }
+        switch source.tool {
+        case .goose:
+            // The newest row for a version decides (older goose wrote is_applied = false rows on down); 0 is goose's own first row.
+            let rows = try await texts("SELECT version_id, CASE WHEN is_applied THEN 1 ELSE 0 END FROM \(t) ORDER BY id")
+            var state: [String: Bool] = [:], order: [String] = []
+            for r in rows {
+                guard let v = r[0].flatMap({ $0 }) else { continue }
+                if state[v] == nil { order.append(v) }
+                state[v] = (r[1].flatMap { $0 }) == "1"
+            }
+            let keys = order.filter { state[$0] == true && MigrationVersion($0)?.isZero != true }
+            return ForeignHistory(source: source, applied: keys.isEmpty ? .nothing : .keys(keys), dirty: false, allKeys: keys, rowCount: rows.count)
+        case .golangMigrate:
+            let rows = try await texts("SELECT version, CASE WHEN dirty THEN 1 ELSE 0 END FROM \(t)")
+            let dirty = rows.contains { ($0[1].flatMap { $0 }) == "1" }
+            let versions = rows.compactMap { $0[0].flatMap { $0 } }.filter { !$0.hasPrefix("-") }  // -1 is golang-migrate's "no version"
+            let top = versions.max { AdoptionPlanner.ordered($0, atOrBelow: $1) && !AdoptionPlanner.same($0, $1) }
+            return ForeignHistory(source: source, applied: top.map { .through($0) } ?? .nothing, dirty: dirty, allKeys: versions, rowCount: rows.count)
+        case .dbmate, .diesel:
+            let rows = try await texts("SELECT version FROM \(t)")
+            let keys = rows.compactMap { $0[0].flatMap { $0 } }
+            return ForeignHistory(source: source, applied: keys.isEmpty ? .nothing : .keys(keys), dirty: false, allKeys: keys, rowCount: rows.count)
+        case .drizzle:
+            // drizzle runs every journal entry whose `when` is newer than the newest created_at.
+            let rows = try await texts("SELECT created_at FROM \(t)")  // drizzle's SQLite table has `id SERIAL`, which SQLite leaves NULL
+            let keys = rows.compactMap { $0[0].flatMap { $0 } }.map(integerText)
+            let top = keys.max { (Int64($0) ?? 0) < (Int64($1) ?? 0) }
+            return ForeignHistory(source: source, applied: top.map { .through($0) } ?? .nothing, dirty: false, allKeys: keys, rowCount: rows.count)
+        case .knex:
+            let rows = try await texts("SELECT name FROM \(t) ORDER BY id")
+            let keys = rows.compactMap { $0[0].flatMap { $0 } }
+            return ForeignHistory(source: source, applied: keys.isEmpty ? .nothing : .keys(keys), dirty: false, allKeys: keys, rowCount: rows.count)
+        case .alembic:
+            let rows = try await texts("SELECT version_num FROM \(t)")
+            let keys = rows.compactMap { $0[0].flatMap { $0 } }
+            let applied: ForeignHistory.Applied = keys.count == 1 ? .through(keys[0]) : keys.isEmpty ? .nothing : .keys(keys)
+            return ForeignHistory(source: source, applied: applied, dirty: false, allKeys: keys, rowCount: rows.count)
+        }
+    }
+
+    /// `1700000000000`, `1700000000000.0` or `1.7e12` (SQLite's numeric column) as integer text.
+    static func integerText(_ text: String) -> String {
+        if Int64(text) != nil { return text }
+        if let d = Double(text), d.isFinite, d == d.rounded() { return String(Int64(d)) }
+        return text
+    }
+}

@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE orders (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id));
+
+-- migrate:down
+DROP TABLE orders;

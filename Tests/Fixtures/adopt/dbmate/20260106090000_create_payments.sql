@@ -1,0 +1,5 @@
+-- migrate:up
+CREATE TABLE payments (id integer PRIMARY KEY, order_id integer NOT NULL REFERENCES orders (id));
+
+-- migrate:down
+DROP TABLE payments;

@@ -1,0 +1,5 @@
+-- +goose Up
+CREATE TABLE orders (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id));
+
+-- +goose Down
+DROP TABLE orders;

@@ -1,0 +1,3 @@
+-- migrate:up
+COMMENT ON TABLE posts IS 'blog posts';
+-- migrate:down

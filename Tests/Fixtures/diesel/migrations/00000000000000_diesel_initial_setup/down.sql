@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS stamp_updated_at();

@@ -1,0 +1,3 @@
+BEGIN;
+DROP TABLE audit_log;
+COMMIT;

@@ -1,0 +1,2 @@
+DROP FUNCTION ledger_total(int);
+DROP TABLE ledger;

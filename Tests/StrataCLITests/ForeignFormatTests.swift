@@ -1,0 +1,141 @@
+import Foundation
+import StrataKit
+import StrataTestSupport
+import Testing
+
+/// `Tests/Fixtures/<name>` (outside any test target), found from this file's path.
+private func fixture(_ name: String, filePath: String = #filePath) -> String {
+    URL(fileURLWithPath: filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+}
+
+/// The user schema as the comparisons need it: relations, columns, routines, constraints, triggers, index definitions, comments.
+private func schema(_ db: CLITestDatabase) async throws -> [String] {
+    var out: [String] = []
+    for sql in [
+        "SELECT c.relname || ' ' || c.relkind::text FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1",
+        """
+        SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1
+        """,
+        "SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(p.prosrc) FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1",
+        "SELECT t.typname FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace AND t.typtype = 'e' ORDER BY 1",
+        "SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1",
+        "SELECT tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1",
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+        "SELECT c.relname || ': ' || d.description FROM pg_description d JOIN pg_class c ON c.oid = d.objoid WHERE d.objsubid = 0 ORDER BY 1",
+    ] {
+        out += try await db.query(sql).compactMap { $0[0] }
+    }
+    return out
+}
+
+@Suite("CLI on PostgreSQL: other tools' migration folders", .enabled(if: TestEnvironment.postgresEnabled))
+struct ForeignFormatTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var path: String
+        var format: String
+        var count: Int
+        var hasDown: Bool
+        /// An index created with CONCURRENTLY somewhere in the set.
+        var concurrentIndex: String
+        var testDescription: String { format }
+    }
+
+    static let cases = [
+        Case(path: "goose", format: "goose", count: 5, hasDown: true, concurrentIndex: "books_title"),
+        Case(path: "golang-migrate", format: "golang-migrate", count: 6, hasDown: true, concurrentIndex: "accounts_email"),
+        Case(path: "dbmate", format: "dbmate", count: 5, hasDown: true, concurrentIndex: "posts_title"),
+        Case(path: "diesel/migrations", format: "diesel", count: 5, hasDown: true, concurrentIndex: "users_email"),
+        Case(path: "drizzle", format: "drizzle", count: 4, hasDown: false, concurrentIndex: "orders_customer_idx"),
+    ]
+
+    @Test("the fixture applies unmodified on a fresh database; down --to 0 then up gives the same schema; status names the layout",
+          arguments: cases)
+    func roundTrip(_ c: Case) async throws {
+        try await CLIWorkspace.with { ws in
+            try await CLITestDatabase.with { db in
+                let dir = fixture(c.path)
+                let env = ["GOOSE_FIXTURE_OWNER": "team data"]
+                let up = try await ws.run(["up", "-d", db.url, "--dir", dir], environment: env)
+                #expect(up.exitCode == 0, "\(up)")
+                #expect(try await db.appliedVersions().count == c.count, "\(up)")
+                #expect(try await db.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('\(c.concurrentIndex)')") == "true")
+
+                let status = try jsonObject(try await ws.run(["status", "--json", "-d", db.url, "--dir", dir], environment: env).stdout)
+                #expect(status["format"] as? String == c.format, "\(status)")
+                #expect((status["migrations"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "applied" } == true, "\(status)")
+                let human = try await ws.run(["status", "-d", db.url, "--dir", dir], environment: env)
+                #expect(human.stdout.contains("layout: \(c.format), detected from"), "\(human)")
+
+                guard c.hasDown else { return }
+                let before = try await schema(db)
+                let down = try await ws.run(["down", "--to", "0", "-d", db.url, "--dir", dir], environment: env)
+                #expect(down.exitCode == 0, "\(down)")
+                let leftTables = try await db.userTables(), leftVersions = try await db.appliedVersions()
+                #expect(leftTables.isEmpty && leftVersions.isEmpty, "\(leftTables) \(leftVersions) \(down)")
+                let again = try await ws.run(["up", "-d", db.url, "--dir", dir], environment: env)
+                #expect(again.exitCode == 0, "\(again)")
+                let after = try await schema(db)
+                #expect(after == before, "\(Set(after).symmetricDifference(Set(before)))")
+            }
+        }
+    }
+
+    @Test("goose: ENVSUB takes the variable from the environment; the skipped file is warned about on stderr")
+    func gooseEnvsub() async throws {
+        try await CLIWorkspace.with { ws in
+            try await CLITestDatabase.with { db in
+                let r = try await ws.run(["up", "-d", db.url, "--dir", fixture("goose")], environment: ["GOOSE_FIXTURE_OWNER": "team data"])
+                #expect(r.exitCode == 0 && r.stderr.contains("warning: seed_notes.sql"), "\(r)")
+                #expect(try await db.scalar("SELECT obj_description('authors'::regclass)") == "owned by team data")
+                #expect(try await db.scalar("SELECT value FROM settings") == "${not_expanded}")
+            }
+        }
+    }
+
+    @Test("malformed sets are refused before anything runs, naming the file", arguments: [
+        ("goose", "00001_a.sql", "-- +goose Up\nCREATE TABLE a (id int);\n", "00002_b.sql", "CREATE TABLE b (id int);\n", "00002_b.sql:1:1: SQL before any `-- +goose Up` annotation"),
+        ("drizzle", "meta/_journal.json", #"{"entries":[{"idx":0,"when":1,"tag":"0000_a"},{"idx":1,"when":2,"tag":"0001_b"}]}"#,
+         "0000_a.sql", "CREATE TABLE a (id int);", "meta/_journal.json: entry 1 (tag 0001_b) names 0001_b.sql, which does not exist"),
+        ("dbmate", "1_a.sql", "-- migrate:up\nCREATE TABLE a (id int);\n-- migrate:down\n", "2_b.sql", "-- migrate:up\nCREATE TABLE b (id int);\n",
+         "2_b.sql:1:1: `-- migrate:up` without a `-- migrate:down`"),
+    ])
+    func malformed(format: String, file1: String, text1: String, file2: String, text2: String, message: String) async throws {
+        try await CLIWorkspace.with { ws in
+            try await CLITestDatabase.with { db in
+                try ws.write("migrations/\(file1)", text1)
+                try ws.write("migrations/\(file2)", text2)
+                let r = try await ws.run(["up", "-d", db.url, "--format", format])
+                #expect(r.exitCode == 5 && r.stderr.contains(message) && r.stderr.contains("nothing was run"), "\(r)")
+                #expect(try await db.userTables().isEmpty)
+            }
+        }
+    }
+
+    @Test("--format and strata.toml `format` choose the layout; flyway and sqitch are clear usage errors")
+    func formatOption() async throws {
+        try await CLIWorkspace.with { ws in
+            try await CLITestDatabase.with { db in
+                let dir = fixture("golang-migrate")
+                try ws.write("migrations/0001_a.up.sql", "CREATE TABLE a (id int);\n")
+                try ws.write("migrations/0001_a.down.sql", "DROP TABLE a;\n")
+                let detected = try jsonObject(try await ws.run(["status", "--json", "-d", db.url]).stdout)
+                #expect(detected["format"] as? String == "golang-migrate", "\(detected)")
+                try ws.write("strata.toml", "format = \"strata\"\n")
+                let fromFile = try jsonObject(try await ws.run(["status", "--json", "-d", db.url]).stdout)
+                #expect(fromFile["format"] as? String == "strata", "\(fromFile)")
+                let human = try await ws.run(["status", "-d", db.url, "--format", "golang-migrate"])
+                #expect(human.exitCode == 0 && human.stdout.contains("layout: golang-migrate, chosen with --format"), "\(human)")
+                for name in ["flyway", "sqitch"] {
+                    let r = try await ws.run(["up", "-d", db.url, "--dir", dir, "--format", name])
+                    #expect(r.exitCode == 2 && r.stderr.contains("not supported yet"), "\(r)")
+                }
+                let bad = try await ws.run(["up", "-d", db.url, "--format", "liquibase"])
+                #expect(bad.exitCode == 2 && bad.stderr.contains("unknown migrations format"), "\(bad)")
+                #expect(try await db.userTables().isEmpty)
+            }
+        }
+    }
+}
