@@ -83,7 +83,7 @@ public struct SafeMigration: Sendable {
             let rows = try await me.store.exists(on: s) ? me.store.applied(on: s) : []
             return (rows, try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy))
         }
-        let fromVersion = applied.filter { $0.state == .applied }.map(\.version).max()
+        let fromVersion = applied.filter { $0.state == .applied && !$0.version.isRepeatable }.map(\.version).max()
         box.with { $0.fromVersion = fromVersion?.digits }
         box.with { $0.toVersion = fromVersion?.digits }
         box.with { $0.pending = plan.steps.map { "\($0.migration.version.digits) \($0.migration.name)" } }

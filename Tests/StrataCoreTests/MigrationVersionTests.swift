@@ -21,8 +21,8 @@ struct MigrationVersionTests {
         #expect(v.description == digits)
     }
 
-    @Test("rejects anything that is not digits with inner dashes", arguments: [
-        "", "-", "--", "abc", "12a", "a12", "-1", "1-", "-1-", " 1", "1 ", "1.2", "+1", "1_2", "١٢", "１２", "0x10",
+    @Test("rejects anything that is not digits with inner dashes (or dotted parts)", arguments: [
+        "", "-", "--", "abc", "12a", "a12", "-1", "1-", "-1-", " 1", "1 ", "1..2", "1.", ".1", "+1", "1_2", "١٢", "１２", "0x10",
     ])
     func rejects(text: String) {
         #expect(MigrationVersion(text) == nil, "\(text.debugDescription) should not parse")

@@ -8,7 +8,12 @@ public struct SectionDirectives: Sendable, Hashable, Codable {
     public var statementTimeout: Duration?
     /// `lock_timeout` for the section (`-- strata:lock-timeout 5s`).
     public var lockTimeout: Duration?
-    public init(noTransaction: Bool = false, statementTimeout: Duration? = nil, lockTimeout: Duration? = nil) {
+    /// The migration is a baseline (`-- strata:baseline` in the up section; Flyway's `B` files; what `strata squash`
+    /// writes): it stands for every migration up to its version. A fresh database runs it and skips the migrations it
+    /// covers; a database that already has migrations up to its version treats it as applied without running it.
+    public var baseline: Bool = false
+    public init(noTransaction: Bool = false, statementTimeout: Duration? = nil, lockTimeout: Duration? = nil, baseline: Bool = false) {
+        self.baseline = baseline
         self.noTransaction = noTransaction
         self.statementTimeout = statementTimeout
         self.lockTimeout = lockTimeout
@@ -66,6 +71,32 @@ public struct Migration: Sendable, Hashable, Identifiable {
         self.files = files
         self.checksum = checksum ?? Checksum.of(up.text)
     }
+
+    /// A second form of this version that stands for every migration up to it (Flyway's `B3__x.sql` next to
+    /// `V3__x.sql`): a fresh database runs this instead of ``up`` and skips the earlier migrations.
+    public var baselineUp: MigrationScript?
+
+    /// Whether the migration can start a fresh database (see ``SectionDirectives/baseline``): its up section is a
+    /// baseline, or it has a ``baselineUp`` form.
+    public var isBaseline: Bool { up.directives.baseline || baselineUp != nil }
+    /// Whether the migration is only a baseline (its up section is one): a database that already has migrations never runs it.
+    public var isPureBaseline: Bool { up.directives.baseline }
+    /// The script a fresh database runs when it starts from this version.
+    public var baselineScript: MigrationScript? { baselineUp ?? (up.directives.baseline ? up : nil) }
+    /// Checksum of ``baselineUp``, when there is one (an applied row may hold it instead of ``checksum``).
+    public var baselineChecksum: String? { baselineUp.map { Checksum.of($0.text) } }
+
+    /// This migration as a fresh database runs it: its baseline form as the up section.
+    public func asBaseline() -> Migration {
+        guard let b = baselineUp else { return self }
+        var m = self
+        m.up = b
+        m.checksum = Checksum.of(b.text)
+        m.baselineUp = nil
+        return m
+    }
+    /// Whether the migration is repeatable (see ``MigrationVersion/init(repeatable:)``).
+    public var isRepeatable: Bool { version.isRepeatable }
 
     /// `version_name`, how the migration is named in messages.
     public var label: String { name.isEmpty ? version.digits : "\(version.digits)_\(name)" }

@@ -13,6 +13,11 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
         case changed
         /// A `no-transaction` migration failed part-way.
         case dirty
+        /// In the directory, never to run: a baseline stands for it (the database started from a baseline at or
+        /// above this version, or — for a baseline itself — the database already had migrations when it appeared).
+        case covered
+        /// Applied, and its file is gone because `strata squash` folded it into a baseline in the directory.
+        case archived
     }
     public var version: MigrationVersion
     public var name: String
@@ -26,9 +31,18 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public var file: String?
 
     /// The status of every migration known to the directory or the history, ordered by version.
+    ///
+    /// Beyond comparing files with rows: a repeatable migration whose checksum changed is pending again; a baseline
+    /// that is applied is applied whatever its checksum (it stands for what the history holds); migrations a baseline
+    /// covers are ``State/covered``; applied rows a baseline in the directory stands for are ``State/archived``.
     public static func compute(migrations: [Migration], applied: [AppliedMigration]) -> [MigrationStatus] {
         let files = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = Dictionary(applied.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
+        let baselines = migrations.filter(\.isBaseline).map(\.version)
+        // What baselines cover: through the newest applied one; on a fresh database, through the one `up` would run.
+        let fresh = !applied.contains { !$0.version.isRepeatable }
+        let coveredThrough = fresh ? baselines.max() : baselines.filter { rows[$0] != nil }.max()
+        let archivedThrough = baselines.max()
         var result: [MigrationStatus] = []
         for version in Set(files.keys).union(rows.keys).sorted() {
             let m = files[version]
@@ -36,9 +50,21 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
             let state: State
             switch (m, row) {
             case (_, let r?) where r.state == .dirty: state = .dirty
-            case (let m?, let r?): state = m.checksum == r.checksum ? .applied : .changed
-            case (nil, _?): state = .missing
-            default: state = .pending
+            case (let m?, _?) where m.isPureBaseline: state = .applied
+            case (let m?, let r?):
+                state = m.checksum == r.checksum || m.baselineChecksum == r.checksum ? .applied : (m.isRepeatable ? .pending : .changed)
+            case (nil, _?): state = !version.isRepeatable && archivedThrough.map { version <= $0 } == true ? .archived : .missing
+            case (let m?, nil):
+                if m.isBaseline && fresh && version == coveredThrough {
+                    state = .pending
+                } else if m.isPureBaseline {
+                    state = .covered
+                } else if !m.isRepeatable, let through = coveredThrough, version <= through {
+                    state = .covered
+                } else {
+                    state = .pending
+                }
+            case (nil, nil): continue
             }
             result.append(MigrationStatus(version: version, name: m?.name ?? row?.name ?? "", state: state, appliedAt: row?.appliedAt,
                                           checksum: m?.checksum, appliedChecksum: row?.checksum, failedStatement: row?.failedStatement,

@@ -4,41 +4,106 @@ import Foundation
 ///
 /// Versions compare numerically, not as text, so `9` sorts before `10` and `0001` equals `1`.
 /// Dashes between the digits are allowed and ignored (`2026-11-23-140501` is `20261123140501`).
+/// Dotted versions, as Flyway writes them (`2.1`, `1.10`), compare part by part, each part as a number,
+/// with missing trailing parts taken as zero (`1.0` equals `1`, `1.9` sorts before `1.10`).
+/// A *repeatable* version (``init(repeatable:)``, Flyway's `R__name.sql`) has no number: it sorts after
+/// every numbered version, repeatables among themselves by name, and is stored as `R__name`.
 ///
 /// ```swift
 /// let v = MigrationVersion("2026-11-23-140501")
 /// v?.description   // "20261123140501"
 /// MigrationVersion("9")! < MigrationVersion("10")!   // true
+/// MigrationVersion("1.9")! < MigrationVersion("1.10")!   // true
+/// MigrationVersion(repeatable: "views").description   // "R__views"
 /// ```
 public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
-    /// The digits as written (dashes removed, leading zeros kept), used for display and storage.
+    /// The digits as written (dashes removed, leading zeros kept; dots kept in dotted versions; `R__name` for
+    /// repeatables), used for display and storage.
     public let digits: String
-    /// The digits without leading zeros, used for comparison and equality.
+    /// The version without leading zeros (in each dotted part, trailing zero parts dropped), used for comparison and equality.
     public let canonical: String
+    /// The canonical parts of a dotted version (one part for plain versions; empty for repeatables).
+    private let parts: [Substring]
 
-    /// Parses a version from digits, optionally separated by dashes. Returns nil for anything else.
+    /// The prefix of a repeatable version as stored in the history.
+    public static let repeatablePrefix = "R__"
+
+    /// Parses a version from digits, optionally separated by dashes, or dotted parts of digits (`2.1`),
+    /// or a stored repeatable version (`R__name`). Returns nil for anything else.
     public init?(_ text: String) {
+        if text.hasPrefix(Self.repeatablePrefix) {
+            let name = text.dropFirst(Self.repeatablePrefix.count)
+            guard !name.isEmpty else { return nil }
+            self.init(repeatable: String(name))
+            return
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
+        var previous: UInt8 = 46
         for b in text.utf8 {
-            if b == 45 { continue }  // "-"
+            if b == 45 { guard previous != 46 else { return nil }; previous = b; continue }  // "-"
+            if b == 46 { guard previous >= 48 && previous <= 57 else { return nil }; bytes.append(b); previous = b; continue }  // "."
             guard b >= 48 && b <= 57 else { return nil }
             bytes.append(b)
+            previous = b
         }
-        guard !bytes.isEmpty, text.utf8.first != 45, text.utf8.last != 45 else { return nil }
-        digits = String(decoding: bytes, as: UTF8.self)
-        let firstNonZero = bytes.firstIndex { $0 != 48 } ?? bytes.count
-        canonical = firstNonZero == bytes.count ? "0" : String(decoding: bytes[firstNonZero...], as: UTF8.self)
+        guard !bytes.isEmpty, text.utf8.first != 45, text.utf8.last != 45, bytes.last != 46 else { return nil }
+        let digits = String(decoding: bytes, as: UTF8.self)
+        if !bytes.contains(46) {
+            let firstNonZero = bytes.firstIndex { $0 != 48 } ?? bytes.count
+            let canonical = firstNonZero == bytes.count ? "0" : String(decoding: bytes[firstNonZero...], as: UTF8.self)
+            self.init(digits: digits, canonical: canonical, parts: [Substring(canonical)])
+            return
+        }
+        var trimmed: [Substring] = digits.split(separator: ".", omittingEmptySubsequences: false).map { part in
+            let t = part.drop { $0 == "0" }
+            return t.isEmpty ? "0" : t
+        }
+        while trimmed.count > 1, trimmed.last == "0" { trimmed.removeLast() }
+        let canonical = trimmed.joined(separator: ".")
+        self.init(digits: digits, canonical: canonical, parts: canonical.split(separator: "."))
+    }
+
+    private init(digits: String, canonical: String, parts: [Substring]) {
+        self.digits = digits
+        self.canonical = canonical
+        self.parts = parts
+    }
+
+    /// A repeatable migration's version (Flyway's `R__name.sql`): runs after every numbered migration,
+    /// and again whenever its checksum changes.
+    public init(repeatable name: String) {
+        let text = Self.repeatablePrefix + name
+        self.init(digits: text, canonical: text, parts: [])
     }
 
     public var description: String { digits }
     public var isZero: Bool { canonical == "0" }
+    /// Whether this is a repeatable migration's version (``init(repeatable:)``).
+    public var isRepeatable: Bool { parts.isEmpty }
+    /// Whether the version has dotted parts (`2.1`).
+    public var isDotted: Bool { digits.utf8.contains(46) && !isRepeatable }
 
     public static func == (a: Self, b: Self) -> Bool { a.canonical == b.canonical }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
     public static func < (a: Self, b: Self) -> Bool {
-        if a.canonical.utf8.count != b.canonical.utf8.count { return a.canonical.utf8.count < b.canonical.utf8.count }
-        return a.canonical < b.canonical
+        if a.isRepeatable || b.isRepeatable {
+            if a.isRepeatable != b.isRepeatable { return b.isRepeatable }
+            return a.canonical < b.canonical
+        }
+        if a.parts.count == 1 && b.parts.count == 1 { return less(a.canonical[...], b.canonical[...]) }
+        for i in 0..<max(a.parts.count, b.parts.count) {
+            let x = i < a.parts.count ? a.parts[i] : "0"
+            let y = i < b.parts.count ? b.parts[i] : "0"
+            if x != y { return less(x, y) }
+        }
+        return false
+    }
+
+    /// Numeric order of two digit strings without leading zeros.
+    private static func less(_ a: Substring, _ b: Substring) -> Bool {
+        if a.utf8.count != b.utf8.count { return a.utf8.count < b.utf8.count }
+        return a < b
     }
 
     public init(from decoder: any Decoder) throws {

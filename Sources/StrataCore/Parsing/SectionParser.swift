@@ -27,7 +27,7 @@ public struct ParsedSection: Sendable, Hashable {
 /// ```
 public enum SectionParser {
     /// The names that may follow `strata:` in a comment.
-    public static let knownDirectives = ["up", "down", "verify", "no-transaction", "timeout", "lock-timeout"]
+    public static let knownDirectives = ["up", "down", "verify", "no-transaction", "timeout", "lock-timeout", "baseline"]
 
     /// Parses a file.
     /// - Parameters:
@@ -100,7 +100,7 @@ public enum SectionParser {
                 currentLines = []
                 directives = SectionDirectives()
                 sawSQL = false
-            case "no-transaction", "timeout", "lock-timeout":
+            case "no-transaction", "timeout", "lock-timeout", "baseline":
                 guard current != nil else {
                     throw SourceProblem(file: file, line: lineNumber, column: 1,
                                         message: "directive `-- strata:\(word)` before any section; put it just below `-- strata:up` or `-- strata:down`")
@@ -115,6 +115,14 @@ public enum SectionParser {
                         throw SourceProblem(file: file, line: lineNumber, column: 1, message: "`-- strata:no-transaction` takes no argument (got `\(argument)`)")
                     }
                     directives.noTransaction = true
+                case "baseline":
+                    guard argument.isEmpty else {
+                        throw SourceProblem(file: file, line: lineNumber, column: 1, message: "`-- strata:baseline` takes no argument (got `\(argument)`)")
+                    }
+                    guard current == .up else {
+                        throw SourceProblem(file: file, line: lineNumber, column: 1, message: "`-- strata:baseline` belongs in the up section")
+                    }
+                    directives.baseline = true
                 default:
                     guard let duration = DurationText.parse(argument), duration > .zero, duration <= DurationText.maximumServerTimeout else {
                         throw SourceProblem(file: file, line: lineNumber, column: 1,

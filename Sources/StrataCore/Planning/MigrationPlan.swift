@@ -57,6 +57,8 @@ public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownTarget(MigrationVersion)
     case noDownSection(version: MigrationVersion, file: String)
     case badSteps(Int)
+    /// The database is older than a baseline whose covered files are no longer in the directory.
+    case behindBaseline(baseline: MigrationVersion, name: String, current: MigrationVersion, file: String?)
 
     public var description: String {
         switch self {
@@ -72,6 +74,12 @@ public enum PlanError: Error, Sendable, Hashable, CustomStringConvertible {
             \(items.count == 1 ? "an applied migration was" : "\(items.count) applied migrations were") edited after being applied:
             \(list)
             Restore the original file (git checkout), or put the change in a new migration. If the edit is intentional and harmless, accept it with `strata repair --accept-checksum VERSION`.
+            """
+        case let .behindBaseline(baseline, name, current, file):
+            return """
+            the database is at version \(current.digits), older than baseline \(baseline.digits) \(name)\(file.map { " (\($0))" } ?? ""), \
+            and the migrations between them are not in the directory (squashed into the baseline). Bring the database to \
+            \(baseline.digits) first with the archived files, e.g. `strata up --dir migrations/archive --to \(baseline.digits)`, then run `strata up` again.
             """
         case let .missingFiles(items):
             let list = items.map { "  \($0.version.digits) \($0.name)" }.joined(separator: "\n")

@@ -14,7 +14,8 @@ public enum Planner {
             throw .dirty(version: dirty.version, name: dirty.name, failedStatement: dirty.failedStatement, direction: dirty.failedDirection, file: dirty.file)
         }
         let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
-        let appliedVersions = statuses.filter { $0.state != .pending }.map(\.version)
+        // Versions with a history row (repeatables apart: they are never reverted one by one).
+        let appliedVersions = statuses.filter { $0.appliedChecksum != nil && !$0.version.isRepeatable }.map(\.version)
 
         switch request {
         case .up(let target):
@@ -23,12 +24,39 @@ public enum Planner {
             let missing = statuses.filter { $0.state == .missing }
             if !missing.isEmpty { throw .missingFiles(missing) }
             if let target, !target.isZero, byVersion[target] == nil { throw .unknownTarget(target) }
-            var pending = statuses.filter { $0.state == .pending }.map(\.version)
-            if let target { pending = pending.filter { $0 <= target } }
-            if let latest = appliedVersions.max(), !policy.allowOutOfOrder {
-                let older = pending.filter { $0 < latest }
-                if !older.isEmpty { throw .outOfOrder(pending: older, latestApplied: latest) }
+            let numberedApplied = appliedVersions.filter { !$0.isRepeatable }
+            // Repeatable migrations run after the numbered ones, on a full `up` only.
+            let repeatables = target == nil ? statuses.filter { $0.state == .pending && $0.version.isRepeatable }.map(\.version) : []
+            var pending: [MigrationVersion]
+            if numberedApplied.isEmpty,
+               let baseline = migrations.filter({ $0.isBaseline && within(target, $0.version) }).map(\.version).max() {
+                // A fresh database starts from the newest baseline within reach and skips what it covers.
+                pending = [baseline] + migrations.filter { !$0.isPureBaseline && !$0.isRepeatable && $0.version > baseline && within(target, $0.version) }.map(\.version).sorted()
+                var steps = pending.compactMap { byVersion[$0] }.map { MigrationPlan.Step(migration: $0, direction: .up) }
+                if let first = steps.first { steps[0] = .init(migration: first.migration.asBaseline(), direction: .up) }
+                steps += repeatables.compactMap { byVersion[$0] }.map { .init(migration: $0, direction: .up) }
+                return MigrationPlan(steps: steps)
+            } else if numberedApplied.isEmpty {
+                // A fresh database with no baseline within reach: every numbered migration up to the target.
+                pending = migrations.filter { !$0.isPureBaseline && !$0.isRepeatable && within(target, $0.version) }.map(\.version).sorted()
+            } else {
+                pending = statuses.filter { $0.state == .pending && !$0.version.isRepeatable && byVersion[$0.version]?.isPureBaseline != true }.map(\.version)
+                if let target { pending = pending.filter { $0 <= target } }
+                if let latest = numberedApplied.max() {
+                    // A baseline the database has not reached, whose earlier files are gone (`strata squash` moved them
+                    // to archive/, and the history names some of them): running later migrations would skip changes.
+                    for b in statuses where b.state == .covered && byVersion[b.version]?.isPureBaseline == true && b.version > latest {
+                        if statuses.contains(where: { $0.state == .archived && $0.version <= b.version }) {
+                            throw .behindBaseline(baseline: b.version, name: b.name, current: latest, file: b.file)
+                        }
+                    }
+                    if !policy.allowOutOfOrder {
+                        let older = pending.filter { $0 < latest }
+                        if !older.isEmpty { throw .outOfOrder(pending: older, latestApplied: latest) }
+                    }
+                }
             }
+            pending += repeatables
             return MigrationPlan(steps: pending.compactMap { byVersion[$0] }.map { .init(migration: $0, direction: .up) })
 
         case .down(let steps, let target):
@@ -42,7 +70,19 @@ public enum Planner {
                 guard steps >= 1 else { throw .badSteps(steps) }
                 toRevert = Array(newestFirst.prefix(steps))
             }
-            return MigrationPlan(steps: try downSteps(toRevert, statuses: statuses, byVersion: byVersion))
+            var down = try downSteps(toRevert, statuses: statuses, byVersion: byVersion)
+            if target?.isZero == true {
+                // Reverting everything forgets the repeatable migrations too (they have no down section; what they
+                // made went with the tables), so the next `up` runs them again.
+                for s in statuses.reversed() where s.version.isRepeatable && s.appliedChecksum != nil {
+                    let m = byVersion[s.version] ?? Migration(version: s.version, name: s.name, up: MigrationScript(file: s.file ?? "", text: "", statements: []),
+                                                              down: nil, verify: nil, files: [])
+                    var forget = m
+                    forget.down = MigrationScript(file: m.up.file, text: "", statements: [])
+                    down.insert(.init(migration: forget, direction: .down), at: 0)
+                }
+            }
+            return MigrationPlan(steps: down)
 
         case .redo(let steps):
             guard steps >= 1 else { throw .badSteps(steps) }
@@ -53,10 +93,15 @@ public enum Planner {
         }
     }
 
+    private static func within(_ target: MigrationVersion?, _ version: MigrationVersion) -> Bool {
+        guard let target else { return true }
+        return version <= target
+    }
+
     private static func downSteps(_ versions: [MigrationVersion], statuses: [MigrationStatus],
                                   byVersion: [MigrationVersion: Migration]) throws(PlanError) -> [MigrationPlan.Step] {
         let set = Set(versions)
-        let missing = statuses.filter { set.contains($0.version) && $0.state == .missing }
+        let missing = statuses.filter { set.contains($0.version) && ($0.state == .missing || $0.state == .archived) }
         if !missing.isEmpty { throw .missingFiles(missing) }
         let changed = statuses.filter { set.contains($0.version) && $0.state == .changed }
         if !changed.isEmpty { throw .checksumMismatch(changed) }
@@ -64,6 +109,10 @@ public enum Planner {
         for v in versions {
             guard let m = byVersion[v] else { continue }
             guard m.down != nil else { throw .noDownSection(version: v, file: m.up.file) }
+            // Started from its baseline form: the down section undoes only the migration itself, not what the baseline stands for.
+            if let b = m.baselineUp, statuses.first(where: { $0.version == v })?.appliedChecksum == m.baselineChecksum {
+                throw .noDownSection(version: v, file: b.file)
+            }
             steps.append(.init(migration: m, direction: .down))
         }
         return steps

@@ -37,9 +37,9 @@ public struct SchemaInspection: Sendable {
     /// Applied, but no file in the directory (the database is ahead of it).
     public var missingFiles: [MigrationStatus] { statuses(.missing) }
     /// The newest applied version.
-    public var currentVersion: MigrationVersion? { applied.filter { $0.state == .applied }.map(\.version).max() }
+    public var currentVersion: MigrationVersion? { applied.filter { $0.state == .applied && !$0.version.isRepeatable }.map(\.version).max() }
     /// The newest version in the directory.
-    public var headVersion: MigrationVersion? { statuses.filter { $0.state != .missing }.map(\.version).max() }
+    public var headVersion: MigrationVersion? { statuses.filter { $0.state != .missing && !$0.version.isRepeatable }.map(\.version).max() }
 
     /// Reads the history, the required tables and the lock holder on one read-only session.
     /// - Parameters:

@@ -141,8 +141,14 @@ public struct HistoryStore: Sendable {
         INSERT INTO \(m) (version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction) \
         VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(durationSQL ?? String(row.durationMs)), \
         \(d.literal(row.appliedBy)), \(d.literal(row.host)), \(d.literal(row.strataVersion)), \(d.literal(row.state.rawValue)), \
-        \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))
+        \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))\(row.version.isRepeatable ? rerun : "")
         """
+    }
+
+    /// A repeatable migration runs again when its checksum changes: its row is then replaced.
+    private var rerun: String {
+        " ON CONFLICT (version) DO UPDATE SET " + ["name", "checksum", "applied_at", "duration_ms", "applied_by", "host", "strata_version", "state",
+                                                   "failed_statement", "failed_direction"].map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
     }
 
     /// Marks the row dirty at statement `index` (1-based) of the `direction` section.
@@ -160,7 +166,8 @@ public struct HistoryStore: Sendable {
 
     /// Matches a version numerically (`0001` and `1` are the same migration), in both dialects.
     private func matches(_ version: MigrationVersion) -> String {
-        "ltrim(version, '0') = \(dialect.literal(version.isZero ? "" : version.canonical))"
+        if version.isRepeatable || version.isDotted { return "version = \(dialect.literal(version.digits))" }
+        return "ltrim(version, '0') = \(dialect.literal(version.isZero ? "" : version.canonical))"
     }
 
     public func delete(_ version: MigrationVersion) -> String {

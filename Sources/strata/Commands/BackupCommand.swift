@@ -17,7 +17,7 @@ struct BackupCommand: AsyncParsableCommand {
             let migrator = ctx.migrator()
             let started = Date()
             let entry = try await migrator.withLockedSession(lockWait: ctx.config.lockWait) { locked in
-                let from = try await locked.store.applied(on: locked.session).filter { $0.state == .applied }.map(\.version).max()
+                let from = try await locked.store.applied(on: locked.session).filter { $0.state == .applied && !$0.version.isRepeatable }.map(\.version).max()
                 let entry = try await service.take(kind: "manual", environment: settings.environmentName, fromVersion: from?.digits,
                                                    runID: locked.migrator.context.runID, strataVersion: StrataVersion.current)
                 try await ctx.record(locked, version: from, direction: .backup, outcome: .ok, started: started, note: "backup \(entry.backupPath)")

@@ -17,7 +17,7 @@ struct CurrentCommand: AsyncParsableCommand {
         try await CommandContext.run(global) { ctx in
             let migrations = try await ctx.loadMigrations(checkSum: false)
             let (applied, statuses) = try await ctx.migrator().status(migrations: migrations)
-            let latest = applied.filter { $0.state == .applied }.max { $0.version < $1.version }
+            let latest = applied.filter { $0.state == .applied && !$0.version.isRepeatable }.max { $0.version < $1.version }
             let pending = statuses.filter { $0.state == .pending }.count
             let dirty = statuses.contains { $0.state == .dirty }
             if ctx.output.json {

@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await CommandContext.run(global) { ctx in
             let migrations = try await ctx.loadMigrations(checkSum: false)
             let (applied, statuses) = try await ctx.migrator().status(migrations: migrations)
-            let current = applied.filter { $0.state == .applied }.map(\.version).max()
+            let current = applied.filter { $0.state == .applied && !$0.version.isRepeatable }.map(\.version).max()
             let out = ctx.output
             if out.json {
                 out.emitJSON(JSON(database: ctx.config.target.display, environment: ctx.config.environment, directory: ctx.directoryDisplay, format: ctx.layout?.format.displayName,
@@ -77,8 +77,10 @@ struct StatusCommand: AsyncParsableCommand {
             for s in statuses {
                 let state: String = switch s.state {
                 case .applied: out.paint("applied", .green)
-                case .pending: out.paint("pending", .yellow)
+                case .pending: out.paint(s.appliedChecksum != nil ? "pending (changed, runs again)" : "pending", .yellow)
                 case .missing, .changed: out.paint(s.state.rawValue, .red)
+                case .covered: out.paint("covered by baseline", .green)
+                case .archived: out.paint("applied (archived)", .green)
                 case .dirty: out.paint("dirty (statement \(s.failedStatement ?? 0))", .red)
                 }
                 rows.append([s.version.digits, s.name, state, s.appliedAt.map(Timestamps.format) ?? "-"])
@@ -87,7 +89,7 @@ struct StatusCommand: AsyncParsableCommand {
             let counts = Dictionary(grouping: statuses, by: \.state).mapValues(\.count)
             out.line()
             out.line("\(counts[.applied] ?? 0) applied, \(counts[.pending] ?? 0) pending" +
-                     [MigrationStatus.State.missing, .changed, .dirty].compactMap { st in counts[st].map { ", \($0) \(st.rawValue)" } }.joined() +
+                     [MigrationStatus.State.covered, .archived, .missing, .changed, .dirty].compactMap { st in counts[st].map { ", \($0) \(st.rawValue)" } }.joined() +
                      "; current version: \(current?.digits ?? "none")")
         }
     }
