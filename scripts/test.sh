@@ -128,7 +128,7 @@ phase_done "swift test (rc=$test_rc)"
 # 5. the torture suite, short size (torture/README.md), on a whole run only (no --filter); either failing fails the script
 case " $* " in *" --filter"*) ;; *)
     torture_rc=0
-    run "$ROOT/torture/run.sh" --short || torture_rc=$?
+    run "$ROOT/torture/run.sh" --short --layout strata --layout goose || torture_rc=$?
     phase_done "torture --short (rc=$torture_rc)"
     if [ "$test_rc" -eq 0 ]; then test_rc="$torture_rc"; fi ;;
 esac

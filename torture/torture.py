@@ -11,6 +11,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from lib import concurrency, crash, faults  # noqa: E402
+from lib import migrations as M  # noqa: E402
 from lib.common import Context  # noqa: E402
 from lib.pg import Server  # noqa: E402
 from lib.runner import Strata  # noqa: E402
@@ -37,6 +38,8 @@ def main():
     ap.add_argument("--seed", type=int, help="random seed (printed; default: from the clock)")
     ap.add_argument("--out", help="report file (default: torture/results-<mode>.md)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (generated migrations, runner logs)")
+    ap.add_argument("--layout", action="append", choices=M.LAYOUTS,
+                    help="migration layouts for crash injection (repeatable; default strata): other tools' folders read as they are")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     mode = a.mode or "short"
@@ -61,7 +64,8 @@ def main():
     results = []
     try:
         if "crash" in chosen:
-            results.append(crash.run(ctx, cfg["iterations"]))
+            for layout in a.layout or ["strata"]:
+                results.append(crash.run(ctx, cfg["iterations"], layout))
         if "window" in chosen:
             results.append(crash.history_window(ctx))
         if "concurrency" in chosen:

@@ -46,12 +46,13 @@ def _all_applied(ctx, res, db, migs, where):
     return True
 
 
-def run(ctx, iterations):
-    res = Result("1. crash injection (SIGKILL during up/down)")
+def run(ctx, iterations, layout="strata"):
+    title = "1. crash injection (SIGKILL during up/down)"
+    res = Result(title if layout == "strata" else f"{title}, {layout} layout")
     t_start = time.monotonic()
-    directory = ctx.dir("crash")
+    directory = ctx.dir("crash" if layout == "strata" else f"crash-{layout}")
     migs = M.generate(ctx.rng, COUNT, notx_ratio=0.35, sleep_ms=40)
-    M.write(migs, directory)
+    M.write(migs, directory, layout)
     notx = sum(m.notx for m in migs)
     db = _fresh(ctx, None)
 

@@ -24,10 +24,16 @@ class Migration:
     def objects(self):
         return [o for _, o in self.up if o]
 
-    def text(self):
-        nt = "-- strata:no-transaction\n" if self.notx else ""
+    def text(self, layout="strata"):
         up = "".join(s + ";\n" for s, _ in self.up)
         down = "".join(s + ";\n" for s, _ in self.down)
+        if layout == "goose":
+            nt = "-- +goose NO TRANSACTION\n" if self.notx else ""
+            return f"{nt}-- +goose Up\n{up}\n-- +goose Down\n{down}"
+        if layout == "dbmate":
+            nt = " transaction:false" if self.notx else ""
+            return f"-- migrate:up{nt}\n{up}\n-- migrate:down{nt}\n{down}"
+        nt = "-- strata:no-transaction\n" if self.notx else ""
         return f"-- strata:up\n{nt}{up}\n-- strata:down\n{nt}{down}"
 
 
@@ -61,11 +67,15 @@ def generate(rng, count, notx_ratio=0.35, max_statements=4, sleep_ms=0, index_ra
     return out
 
 
-def write(migrations, directory):
+LAYOUTS = ("strata", "goose", "dbmate")
+
+
+def write(migrations, directory, layout="strata"):
+    """The migrations as files in Strata's layout, or goose's or dbmate's (read by Strata as they are)."""
     os.makedirs(directory, exist_ok=True)
     for m in migrations:
         with open(os.path.join(directory, f"{m.version}_{m.name}.sql"), "w") as f:
-            f.write(m.text())
+            f.write(m.text(layout))
 
 
 # ------------------------------------------------------------------ the invariant ---
