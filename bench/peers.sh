@@ -119,7 +119,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
-pg_env="$("$ROOT/scripts/pg-cluster.sh" start --dir "$PG_DIR" ${PORT:+--port "$PORT"})"
+# One transaction creating 10,000 tables and 10,000 indexes needs more lock slots than the default
+# (max_locks_per_transaction 64 × 100 connections): psql -1 and --single-transaction fail without it.
+pg_env="$("$ROOT/scripts/pg-cluster.sh" start --dir "$PG_DIR" ${PORT:+--port "$PORT"} --set max_locks_per_transaction=512)"
 eval "$pg_env"
 PSQL="$STRATA_PG_PSQL"   # /usr/lib/postgresql/15/bin/psql, not Debian's wrapper
 ERRLOG="$WORK/errors.log"
@@ -441,7 +443,7 @@ REPORT="$WORK/peers-results.md"
     echo "- load average (1/5/15 min) at start: $LOAD_START, at end: $LOAD_END (the machine is shared: figures are noisy, compare ratios within this run)"
     echo "- strata: \`${strata_version}\` ($STRATA_SRC)"
     echo "- peers: ${peer_versions[*]:-none}${SKIP:+; skipped: $SKIP}"
-    echo "- PostgreSQL $pg_version, local TCP (127.0.0.1, scram-sha-256, no TLS), default durability (fsync on); each tool applies to its own fresh database"
+    echo "- PostgreSQL $pg_version, local TCP (127.0.0.1, scram-sha-256, no TLS), default durability (fsync on), max_locks_per_transaction = 512 (for one transaction over 10,000 tables); each tool applies to its own fresh database"
     echo "- each migration: \`CREATE TABLE bench_tI (id bigint PRIMARY KEY, v text NOT NULL); CREATE INDEX bench_tI_v ON bench_tI (v);\`"
     echo "- apply: one run; no-op (apply again, all applied) and status: median of $REPEAT (1 when a run takes over 10 s); ratios in brackets: Strata vs the matching psql floor, each peer vs \`strata up\`"
     echo "- one transaction per migration everywhere except \`psql -1\` and \`--single-transaction\` (alembic: \`transaction_per_migration=True\`; sqitch: BEGIN/COMMIT in each deploy script, its psql = $PSQL)"

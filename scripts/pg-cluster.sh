@@ -8,6 +8,7 @@
 #
 #   scripts/pg-cluster.sh start [--tls] [--fast] [--dir DIR] [--port PORT]
 #                               [--password PW] [--max-connections N]
+#                               [--set NAME=VALUE]...
 #       Create and start a cluster in a fresh temp dir (or in DIR, which must be
 #       empty or absent) and print `export NAME=value` lines on stdout. Logs go
 #       to stderr. Use it like this (the assignment makes `set -e` see a
@@ -20,6 +21,8 @@
 #               SAN DNS:localhost, IP:127.0.0.1); exports STRATA_PG_CA.
 #       --fast  fsync=off, synchronous_commit=off, full_page_writes=off
 #               (tests only; never for benchmarks).
+#       --set NAME=VALUE  any other server setting (repeatable), e.g.
+#               max_locks_per_transaction=512 for 10,000 tables in one transaction.
 #
 #   scripts/pg-cluster.sh stop DIR [--mode immediate|fast|smart]
 #       Stop the cluster (default: immediate) and delete DIR. Refuses to
@@ -191,6 +194,7 @@ print_env() {
 
 cmd_start() {
     local tls=0 fast=0 dir="" port="" password="$DEFAULT_PASSWORD" maxconn=""
+    local -a settings=()
     while [ $# -gt 0 ]; do
         case "$1" in
             --tls) tls=1 ;;
@@ -199,6 +203,9 @@ cmd_start() {
             --port) port="${2:?--port needs a value}"; shift ;;
             --password) password="${2:?--password needs a value}"; shift ;;
             --max-connections) maxconn="${2:?--max-connections needs a value}"; shift ;;
+            --set)
+                [[ "${2:-}" =~ ^[a-z_.]+=[^\'[:space:]]+$ ]] || die "--set needs NAME=VALUE (got '${2:-}')"
+                settings+=("$2"); shift ;;
             -h | --help) usage 0 ;;
             *) die "start: unknown option $1" ;;
         esac
@@ -267,6 +274,7 @@ cmd_start() {
                 echo "synchronous_commit = off"
                 echo "full_page_writes = off"
             fi
+            for kv in ${settings[@]+"${settings[@]}"}; do echo "${kv%%=*} = '${kv#*=}'"; done
         } >"$data/strata.conf"
         if is_root; then chown postgres: "$data/strata.conf"; fi
         if as_pg "$PG_BINDIR/pg_ctl" -D "$data" -l "$logf" -w -t 60 start >/dev/null 2>&1; then
