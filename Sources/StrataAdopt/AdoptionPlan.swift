@@ -72,6 +72,10 @@ public enum AdoptionPlanner {
         let tool = history.source.tool
         let table = history.source.table.description
         let sorted = migrations.sorted { $0.version < $1.version }
+        if history.dirty, tool == .flyway {
+            throw AdoptError(.dirty, "\(table) records failed migration\(history.allKeys.count == 1 ? "" : "s") \(history.allKeys.joined(separator: ", ")) (success = false): "
+                             + "Flyway stopped part-way. Fix the database and remove the failed rows with `flyway repair`, then run `strata adopt` again. Nothing was recorded.")
+        }
         if history.dirty {
             throw AdoptError(.dirty, "\(table) is dirty (golang-migrate's dirty flag is set at version \(history.allKeys.first ?? "?")): a migration failed part-way. "
                              + "Fix the database and clear the flag with `migrate force V` (or fix the row by hand), then run `strata adopt` again. Nothing was recorded.")
@@ -79,8 +83,12 @@ public enum AdoptionPlanner {
         var recorded: [AdoptionPlan.Entry] = []
         var missing: [String] = []
         var warnings: [String] = []
+        var taken = Set<MigrationVersion>()
+        /// The first migration not yet matched whose key is `k` (a Sqitch change reworked later has its name twice).
         func migration(forKey k: String) -> Migration? {
-            sorted.first { m in key(of: m, for: tool).map { same($0, k) } ?? false }
+            let m = sorted.first { m in !m.isRepeatable && !taken.contains(m.version) && (key(of: m, for: tool).map { same($0, k) } ?? false) }
+            if let m { taken.insert(m.version) }
+            return m
         }
         switch (tool, history.applied) {
         case (_, .nothing):
@@ -124,7 +132,25 @@ public enum AdoptionPlanner {
             }
         case (_, .keys(let keys)):
             for k in keys {
-                if let m = migration(forKey: k) { recorded.append(.init(migration: m, key: k)) } else { missing.append(k) }
+                guard let m = migration(forKey: k) else { missing.append(k); continue }
+                recorded.append(.init(migration: history.baselineKeys.contains(k) ? m.asBaseline() : m, key: k))
+            }
+        }
+        if tool == .flyway {
+            if let b = history.baselineThrough, let top = MigrationVersion(b) {
+                // `flyway baseline`: versions up to it count as applied; the baseline version itself needs no file.
+                recorded += sorted.filter { !$0.isRepeatable && $0.version <= top }.map { .init(migration: $0, key: "") }
+            }
+            for (description, checksum) in history.repeatables.sorted(by: { $0.key < $1.key }) {
+                guard let m = sorted.first(where: { $0.isRepeatable && key(of: $0, for: tool) == description }) else {
+                    missing.append("R__" + description.replacingOccurrences(of: " ", with: "_") + ".sql")
+                    continue
+                }
+                if checksum == String(FlywayChecksum.of(m.up.text)) {
+                    recorded.append(.init(migration: m, key: description))
+                } else {
+                    warnings.append("repeatable \(m.files.first ?? description) changed since Flyway last applied it; `strata up` applies it again, as `flyway migrate` would")
+                }
             }
         }
         if !missing.isEmpty {
@@ -135,9 +161,12 @@ public enum AdoptionPlanner {
         }
         var seen = Set<MigrationVersion>()
         recorded = recorded.filter { seen.insert($0.migration.version).inserted }.sorted { $0.migration.version < $1.migration.version }
-        let pending = sorted.filter { !seen.contains($0.version) }
-        if let newest = recorded.last?.migration.version {
-            let gaps = pending.filter { $0.version < newest }
+        // A version recorded in its baseline form stands for every earlier one: those are covered, not pending.
+        let coveredThrough = recorded.filter { $0.migration.isPureBaseline }
+            .map(\.migration.version).max()
+        let pending = sorted.filter { m in !seen.contains(m.version) && !(coveredThrough.map { !m.isRepeatable && m.version < $0 } ?? false) }
+        if let newest = recorded.last(where: { !$0.migration.isRepeatable })?.migration.version {
+            let gaps = pending.filter { !$0.isRepeatable && $0.version < newest }
             if !gaps.isEmpty {
                 warnings.append("\(tool) has not applied " + gaps.map { "\($0.version.digits) \($0.name)" }.joined(separator: ", ")
                                 + " although later migrations are applied; `strata up` needs --allow-out-of-order to run \(gaps.count == 1 ? "it" : "them")")

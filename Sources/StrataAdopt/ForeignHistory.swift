@@ -28,6 +28,27 @@ public struct ForeignHistory: Sendable, Hashable {
     public var allKeys: [String]
     /// Rows read from the table.
     public var rowCount: Int
+    /// Flyway's `flyway baseline` row: every version at or below this one counts as applied.
+    public var baselineThrough: String?
+    /// Flyway versions applied from their `B` (baseline) script: Strata records them in that form.
+    public var baselineKeys: Set<String> = []
+    /// Flyway repeatable migrations applied, by description, with the checksum Flyway recorded for the newest run.
+    public var repeatables: [String: String] = [:]
+
+    public init(source: ForeignTable, applied: Applied, dirty: Bool, allKeys: [String], rowCount: Int, baselineThrough: String? = nil,
+                baselineKeys: Set<String> = [], repeatables: [String: String] = [:]) {
+        self.source = source
+        self.applied = applied
+        self.dirty = dirty
+        self.allKeys = allKeys
+        self.rowCount = rowCount
+        self.baselineThrough = baselineThrough
+        self.baselineKeys = baselineKeys
+        self.repeatables = repeatables
+    }
+
+    /// Whether the table records anything applied (or a failure): what makes `strata up` stop and point at `strata adopt`.
+    public var recordsAnything: Bool { applied != .nothing || dirty || baselineThrough != nil || !repeatables.isEmpty }
 }
 
 /// Finds and reads other tools' tracking tables on one session (reads only).
@@ -37,7 +58,7 @@ enum ForeignHistoryReader {
     /// Every tracking table present: on PostgreSQL the one `search_path` resolves (and `drizzle.__drizzle_migrations`).
     static func detect(on session: any DatabaseSession, dialect: any SQLDialect) async throws -> [ForeignTable] {
         var names: [String] = []
-        for tool in ForeignTool.allCases where !names.contains(tool.tableName) { names.append(tool.tableName) }
+        for tool in ForeignTool.allCases where tool != .sqitch && !names.contains(tool.tableName) { names.append(tool.tableName) }
         var found: [(name: String, table: QualifiedName)] = []
         if isPostgres(dialect) {
             for name in names {
@@ -53,6 +74,9 @@ enum ForeignHistoryReader {
                     }
                 }
             }
+            // Sqitch keeps its registry in the `sqitch` schema of the target database (on SQLite, in a separate file).
+            let rows = try await session.query("SELECT 1 WHERE to_regclass('sqitch.changes') IS NOT NULL")
+            if !rows.isEmpty { found.append((ForeignTool.sqitch.tableName, QualifiedName(schema: "sqitch", name: ForeignTool.sqitch.tableName))) }
         } else {
             let list = names.map { dialect.literal($0) }.joined(separator: ", ")
             let rows = try await session.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(list))")
@@ -66,6 +90,8 @@ enum ForeignHistoryReader {
                 let columns = try await self.columns(of: table, on: session, dialect: dialect)
                 guard columns.contains("version") else { continue }
                 tables.append(ForeignTable(tool: columns.contains("dirty") ? .golangMigrate : .dbmate, table: table))
+            } else if table.schema == "sqitch" && name == ForeignTool.sqitch.tableName {
+                tables.append(ForeignTable(tool: .sqitch, table: table))
             } else if let tool = ForeignTool.allCases.first(where: { $0.tableName == name }) {
                 tables.append(ForeignTable(tool: tool, table: table))
             }
@@ -112,6 +138,17 @@ enum ForeignHistoryReader {
             let keys = rows.compactMap { $0[0].flatMap { $0 } }.map(integerText)
             let top = keys.max { (Int64($0) ?? 0) < (Int64($1) ?? 0) }
             return ForeignHistory(source: source, applied: top.map { .through($0) } ?? .nothing, dirty: false, allKeys: keys, rowCount: rows.count)
+        case .flyway:
+            return try await readFlyway(source, rows: texts("SELECT version, description, type, checksum, CASE WHEN success THEN 1 ELSE 0 END FROM \(t) ORDER BY installed_rank"))
+        case .sqitch:
+            let rows = try await texts("SELECT change, project FROM \(t) ORDER BY committed_at, change_id")
+            let projects = Set(rows.compactMap { $0[1].flatMap { $0 } })
+            guard projects.count <= 1 else {
+                throw AdoptError(.unmatchable, "\(source.table) holds changes of several Sqitch projects (\(projects.sorted().joined(separator: ", "))); "
+                                 + "Strata adopts one project's registry at a time. Nothing was recorded.")
+            }
+            let keys = rows.compactMap { $0[0].flatMap { $0 } }
+            return ForeignHistory(source: source, applied: keys.isEmpty ? .nothing : .keys(keys), dirty: false, allKeys: keys, rowCount: rows.count)
         case .knex:
             let rows = try await texts("SELECT name FROM \(t) ORDER BY id")
             let keys = rows.compactMap { $0[0].flatMap { $0 } }
@@ -122,6 +159,37 @@ enum ForeignHistoryReader {
             let applied: ForeignHistory.Applied = keys.count == 1 ? .through(keys[0]) : keys.isEmpty ? .nothing : .keys(keys)
             return ForeignHistory(source: source, applied: applied, dirty: false, allKeys: keys, rowCount: rows.count)
         }
+    }
+
+    /// `flyway_schema_history` as Flyway reads it, in `installed_rank` order: `SQL` (and other) rows apply a version,
+    /// `UNDO_*` and `DELETE` rows take it back, a `BASELINE` row stands for every version up to its own, `*_BASELINE`
+    /// rows record a version applied from its `B` script, rows without a version are repeatables (the newest checksum
+    /// counts), a row with `success = false` is a failed migration (dirty until `flyway repair`).
+    static func readFlyway(_ source: ForeignTable, rows: [[String?]]) -> ForeignHistory {
+        var state: [String: Bool] = [:], order: [String] = [], failed: [String] = []
+        var baseline: String?, baselineKeys = Set<String>(), repeatables: [String: String] = [:]
+        for r in rows {
+            let version = r[0].flatMap { $0 }, description = r[1].flatMap { $0 } ?? ""
+            let type = (r[2].flatMap { $0 } ?? "SQL").uppercased(), checksum = r[3].flatMap { $0 } ?? ""
+            if (r[4].flatMap { $0 }) != "1" {
+                failed.append(version ?? description)
+                continue
+            }
+            if type == "SCHEMA" || type == "EMPTY" { continue }
+            if type == "BASELINE" { baseline = version; continue }
+            let remove = type.hasPrefix("UNDO") || type == "DELETE"
+            guard let version else {
+                if remove { repeatables[description] = nil } else { repeatables[description] = checksum }
+                continue
+            }
+            if state[version] == nil { order.append(version) }
+            state[version] = !remove
+            if type.hasSuffix("_BASELINE") { baselineKeys.insert(version) } else if !remove { baselineKeys.remove(version) }
+        }
+        let keys = order.filter { state[$0] == true }
+        return ForeignHistory(source: source, applied: keys.isEmpty ? .nothing : .keys(keys), dirty: !failed.isEmpty,
+                              allKeys: failed.isEmpty ? keys : failed, rowCount: rows.count, baselineThrough: baseline,
+                              baselineKeys: baselineKeys, repeatables: repeatables)
     }
 
     /// `1700000000000`, `1700000000000.0` or `1.7e12` (SQLite's numeric column) as integer text.

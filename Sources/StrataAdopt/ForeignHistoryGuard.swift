@@ -35,7 +35,7 @@ public enum ForeignHistoryGuard {
             var found: [ForeignHistory] = []
             for table in try await ForeignHistoryReader.detect(on: session, dialect: dialect) {
                 let h = try await ForeignHistoryReader.read(table, on: session, dialect: dialect)
-                if h.applied != .nothing || h.dirty { found.append(h) }
+                if h.recordsAnything { found.append(h) }
             }
             return found.isEmpty ? nil : ForeignHistoryRefusal(histories: found)
         }

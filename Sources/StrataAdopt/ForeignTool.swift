@@ -13,19 +13,23 @@ public enum ForeignTool: String, Sendable, Hashable, Codable, CaseIterable, Cust
     case dbmate
     case diesel
     case drizzle
+    case flyway
+    case sqitch
     case knex
     case alembic
 
     /// The name `--from` takes and messages use.
     public var description: String { rawValue }
 
-    /// The tracking table's name (drizzle's lives in the `drizzle` schema on PostgreSQL).
+    /// The tracking table's name (drizzle's lives in the `drizzle` schema on PostgreSQL, Sqitch's registry in `sqitch`).
     public var tableName: String {
         switch self {
         case .goose: "goose_db_version"
         case .golangMigrate, .dbmate: "schema_migrations"
         case .diesel: "__diesel_schema_migrations"
         case .drizzle: "__drizzle_migrations"
+        case .flyway: "flyway_schema_history"
+        case .sqitch: "changes"
         case .knex: "knex_migrations"
         case .alembic: "alembic_version"
         }
@@ -39,6 +43,8 @@ public enum ForeignTool: String, Sendable, Hashable, Codable, CaseIterable, Cust
         case .dbmate: .dbmate
         case .diesel: .diesel
         case .drizzle: .drizzle
+        case .flyway: .flyway
+        case .sqitch: .sqitch
         case .knex, .alembic: nil
         }
     }
@@ -49,6 +55,7 @@ public enum ForeignTool: String, Sendable, Hashable, Codable, CaseIterable, Cust
         case .drizzle: "created_at"
         case .knex: "name"
         case .alembic: "revision"
+        case .sqitch: "change"
         default: "version"
         }
     }

@@ -11,6 +11,9 @@ func adoptMigrations(for tool: ForeignTool? = nil, count: Int = 5) async throws 
         files["000\(k)_\(name).sql"] = "-- strata:up\nCREATE TABLE t\(k) (id integer);\n-- strata:down\nDROP TABLE t\(k);\n"
     }
     var migrations = try await InMemorySource(files: files).migrations()
+    if tool == .sqitch {
+        for i in migrations.indices { migrations[i].origin = MigrationOrigin(format: .sqitch, key: "t\(migrations[i].version.canonical)") }
+    }
     if tool == .drizzle {
         for i in migrations.indices { migrations[i].origin = MigrationOrigin(format: .drizzle, key: drizzleWhen(Int(migrations[i].version.canonical) ?? 0)) }
     }
@@ -27,6 +30,7 @@ func foreignKeys(_ tool: ForeignTool, through: Int) -> [String] {
         case .knex: "000\(k)_t\(k).js"
         case .alembic: "r\(k)abc"
         case .diesel: "000\(k)"
+        case .sqitch: "t\(k)"
         default: String(k)
         }
     }

@@ -124,6 +124,6 @@ import Testing
         let wrongShape = #expect(throws: AdoptError.self) { try Adopter.choose(.golangMigrate, among: [dbmate]) }
         #expect(wrongShape?.description.contains("no `dirty` column") == true)
         #expect(parseForeignTool("migrate") == .golangMigrate)
-        #expect(parseForeignTool("flyway") == nil)
+        #expect(parseForeignTool("flyway") == .flyway && parseForeignTool("liquibase") == nil)
     }
 }

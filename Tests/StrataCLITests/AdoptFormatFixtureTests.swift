@@ -24,6 +24,8 @@ struct AdoptFixture: Sendable, CustomStringConvertible {
         AdoptFixture(tool: .diesel, folder: "diesel", keys: ["00000000000000", "20260101090000", "20260102090000"],
                      adopted: ["00000000000000", "20260101090000", "20260102090000"], remaining: ["20260105090000", "20260106090000"]),
         AdoptFixture(tool: .drizzle, folder: "drizzle", keys: ["1767258000000", "1767344400000"], adopted: ["0000", "0001"], remaining: ["0002", "0003"]),
+        AdoptFixture(tool: .flyway, folder: "flyway", keys: ["1", "2"], adopted: ["1", "2"], remaining: ["10", "11"]),
+        AdoptFixture(tool: .sqitch, folder: "sqitch", keys: ["users", "orders"], adopted: ["1", "2"], remaining: ["3", "4"]),
     ]
 
     static var root: URL {
@@ -72,7 +74,8 @@ struct AdoptFormatFixtureTests {
         #expect(try await applied() == fixture.adopted + fixture.remaining)
     }
 
-    @Test("SQLite: adopt then up applies exactly the remaining migrations", arguments: AdoptFixture.all)
+    /// Sqitch keeps its SQLite registry in a file of its own, which adopt does not read.
+    @Test("SQLite: adopt then up applies exactly the remaining migrations", arguments: AdoptFixture.all.filter { $0.tool != .sqitch })
     func sqlite(_ fixture: AdoptFixture) async throws {
         try await CLIWorkspace.with { ws in
             try fixture.copy(to: ws)

@@ -50,22 +50,22 @@ struct FormatDetectorTests {
         #expect(try MigrationFormat.option(text, origin: "--format") == format)
     }
 
-    @Test("unknown and not-yet-readable formats are clear configuration errors")
-    func unsupportedOption() {
-        #expect(throws: ConfigError.self) { try MigrationFormat.option("liquibase", origin: "--format") }
-        do { _ = try MigrationFormat.option("flyway", origin: "--format"); Issue.record("accepted flyway") } catch {
-            #expect("\(error)".contains("not supported yet"))
+    @Test("an unknown format is a clear configuration error naming the option")
+    func unsupportedOption() throws {
+        do { _ = try MigrationFormat.option("liquibase", origin: "--format"); Issue.record("accepted liquibase") } catch {
+            #expect("\(error)".contains("--format liquibase: unknown migrations format"))
         }
+        #expect(try MigrationFormat.option("Flyway", origin: "--format") == .flyway)
+        #expect(try MigrationFormat.option("sqitch", origin: "--format") == .sqitch)
     }
 
-    @Test("a detected layout Strata cannot read yet fails with a clear error, nothing read")
-    func unsupportedDetected() async throws {
+    @Test("Flyway file names are detected and read")
+    func flywayDetected() async throws {
         let dir = try TempDir("detect")
         defer { dir.remove() }
         try dir.write("V1__init.sql", "CREATE TABLE t (id int);")
-        let source = MigrationSources.directory(dir.url)
-        await #expect(throws: SourceError.self) { try await source.migrations() }
-        do { _ = try await source.migrations() } catch { #expect("\(error)".contains("flyway migrations is not supported yet")) }
+        let reading = try await MigrationSources.directory(dir.url).read()
+        #expect(reading.format == .flyway && reading.migrations.map(\.version.digits) == ["1"])
     }
 
     @Test("the factory reads the detected layout and Strata's own files alike")

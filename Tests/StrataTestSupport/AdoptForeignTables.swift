@@ -13,6 +13,14 @@ public enum AdoptForeignTables {
     ///   - applied: versions (goose, golang-migrate, dbmate, diesel), journal `when` values (drizzle),
     ///     file names (Knex), or the head revision (Alembic, one value).
     ///   - dirty: golang-migrate's flag on its single row.
+    /// One `flyway_schema_history` row (`version` nil for a repeatable).
+    public static func flywayRow(rank: Int, version: String?, description: String, type: String, script: String, checksum: Int32?, success: Bool, postgres pg: Bool) -> String {
+        func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
+        return "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES ("
+            + "\(rank), \(version.map(q) ?? "NULL"), \(q(description)), \(q(type)), \(q(script)), \(checksum.map { String($0) } ?? "NULL"), 'flyway', 3, "
+            + (pg ? (success ? "true" : "false") : (success ? "1" : "0")) + ")"
+    }
+
     public static func statements(_ tool: ForeignTool, postgres pg: Bool, applied: [String], dirty: Bool = false) -> [String] {
         func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "''") + "'" }
         switch tool {
@@ -40,6 +48,25 @@ public enum AdoptForeignTables {
             let create = pg ? ["CREATE SCHEMA IF NOT EXISTS drizzle", "CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)"]
                             : ["CREATE TABLE IF NOT EXISTS __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)"]
             return create + applied.map { "INSERT INTO \(table) (hash, created_at) VALUES (\(q(String(repeating: "ab", count: 32))), \($0))" }
+        case .flyway:
+            // Flyway 10's table; `applied` are versions, each written as a successful SQL migration.
+            let create = pg
+                ? "CREATE TABLE flyway_schema_history (installed_rank integer NOT NULL, version varchar(50), description varchar(200) NOT NULL, type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer, installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(), execution_time integer NOT NULL, success boolean NOT NULL, CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank))"
+                : "CREATE TABLE flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL, installed_on TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f','now')), execution_time INT NOT NULL, success BOOLEAN NOT NULL)"
+            return [create] + applied.enumerated().map { i, v in
+                flywayRow(rank: i + 1, version: v, description: "migration \(v)", type: "SQL", script: "V\(v)__migration.sql", checksum: 0, success: true, postgres: pg)
+            }
+        case .sqitch:
+            // Sqitch's PostgreSQL registry (the columns `strata adopt` reads and their constraints); `applied` are change names.
+            return [
+                "CREATE SCHEMA sqitch",
+                "CREATE TABLE sqitch.projects (project text PRIMARY KEY, uri text NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT clock_timestamp(), creator_name text NOT NULL, creator_email text NOT NULL)",
+                "CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, script_hash text NULL, change text NOT NULL, project text NOT NULL REFERENCES sqitch.projects(project) ON UPDATE CASCADE, note text NOT NULL DEFAULT '', committed_at timestamptz NOT NULL DEFAULT clock_timestamp(), committer_name text NOT NULL, committer_email text NOT NULL, planned_at timestamptz NOT NULL, planner_name text NOT NULL, planner_email text NOT NULL, UNIQUE (project, script_hash))",
+                "INSERT INTO sqitch.projects (project, creator_name, creator_email) VALUES ('shop', 'Ann', 'ann@example.com')",
+            ] + applied.enumerated().map { i, name in
+                "INSERT INTO sqitch.changes (change_id, script_hash, change, project, committed_at, committer_name, committer_email, planned_at, planner_name, planner_email) "
+                    + "VALUES (md5(\(q(name)) || \(i)), md5(\(q(name)) || 'hash' || \(i)), \(q(name)), 'shop', now() + interval '\(i) seconds', 'Ann', 'ann@example.com', now(), 'Ann', 'ann@example.com')"
+            }
         case .knex:
             let create = pg
                 ? "CREATE TABLE IF NOT EXISTS knex_migrations (id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz)"

@@ -2,23 +2,14 @@ import Foundation
 import Synchronization
 
 extension MigrationFormat {
-    /// Whether Strata can read this layout yet.
-    public var isReadable: Bool { self != .flyway && self != .sqitch }
-
-    /// The layouts Strata reads, for messages.
-    public static var readable: [MigrationFormat] { allCases.filter(\.isReadable) }
-
     /// Reads a `--format` / `format =` value: a format name (any case; `drizzle-kit` and `migrate` are accepted too),
-    /// or `auto` (nil: detect). Throws ``ConfigError`` naming `origin` for anything else, and for layouts Strata cannot read yet.
+    /// or `auto` (nil: detect). Throws ``ConfigError`` naming `origin` for anything else.
     public static func option(_ text: String, origin: String) throws(ConfigError) -> MigrationFormat? {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         if t == "auto" || t.isEmpty { return nil }
         let aliases: [String: MigrationFormat] = ["drizzle-kit": .drizzle, "migrate": .golangMigrate, "golang_migrate": .golangMigrate]
         guard let format = MigrationFormat(rawValue: t) ?? aliases[t] else {
             throw ConfigError("\(origin) \(text): unknown migrations format; use one of auto, \(allCases.map(\.displayName).joined(separator: ", "))")
-        }
-        guard format.isReadable else {
-            throw ConfigError("\(origin) \(text): reading \(format.displayName) migrations is not supported yet (supported: \(readable.map(\.displayName).joined(separator: ", ")))")
         }
         return format
     }
@@ -38,9 +29,9 @@ public enum MigrationSources {
         LayoutSource(directory: directory, requested: format, variables: variables)
     }
 
-    /// The reader for one layout (Strata's own is ``DirectorySource``). Throws ``SourceError`` for layouts Strata cannot read yet.
+    /// The reader for one layout (Strata's own is ``DirectorySource``).
     public static func reader(for format: MigrationFormat, directory: URL,
-                              variables: [String: String] = ProcessInfo.processInfo.environment) throws(SourceError) -> any MigrationSource {
+                              variables: [String: String] = ProcessInfo.processInfo.environment) -> any MigrationSource {
         switch format {
         case .strata: return DirectorySource(directory: directory)
         case .goose: return GooseSource(directory: directory, variables: variables)
@@ -48,10 +39,8 @@ public enum MigrationSources {
         case .dbmate: return DbmateSource(directory: directory)
         case .diesel: return DieselSource(directory: directory)
         case .drizzle: return DrizzleSource(directory: directory)
-        case .flyway, .sqitch:
-            let hint = "pass --format strata (or another supported format) if the folder is not \(format.displayName)'s"
-            throw SourceError(directory: directory.path, problems: [SourceProblem(
-                file: directory.path, message: "looks like a \(format.displayName) migrations folder; reading \(format.displayName) migrations is not supported yet (supported: \(MigrationFormat.readable.map(\.displayName).joined(separator: ", "))); \(hint)")])
+        case .flyway: return FlywaySource(directory: directory, variables: variables)
+        case .sqitch: return SqitchSource(directory: directory)
         }
     }
 }
@@ -89,7 +78,7 @@ public struct LayoutSource: MigrationSource {
     /// Every migration, the layout read, and warnings to show the user.
     public func read() async throws -> FormatReading {
         let format = detection().format
-        let reader = try MigrationSources.reader(for: format, directory: directory, variables: variables)
+        let reader = MigrationSources.reader(for: format, directory: directory, variables: variables)
         if let r = reader as? any FormatReader { return try r.read() }
         var migrations = try await reader.migrations()
         for i in migrations.indices {

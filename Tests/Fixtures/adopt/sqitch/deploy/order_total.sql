@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE orders ADD COLUMN total_cents integer NOT NULL DEFAULT 0;
+COMMIT;

@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE orders (id integer PRIMARY KEY, user_id integer NOT NULL REFERENCES users (id));
+COMMIT;

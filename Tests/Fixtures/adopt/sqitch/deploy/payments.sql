@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE payments (id integer PRIMARY KEY, order_id integer NOT NULL REFERENCES orders (id));
+COMMIT;

@@ -1,0 +1,3 @@
+BEGIN;
+CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL);
+COMMIT;

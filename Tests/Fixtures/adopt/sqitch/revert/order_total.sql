@@ -1,0 +1,3 @@
+BEGIN;
+ALTER TABLE orders DROP COLUMN total_cents;
+COMMIT;

@@ -1,0 +1,2 @@
+-- A Flyway callback: not a migration. Strata warns and skips it.
+SELECT 1;

@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS invoice_totals;
+DROP TABLE invoices;

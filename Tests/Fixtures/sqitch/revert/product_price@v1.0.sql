@@ -1,0 +1,7 @@
+-- Revert shop:product_price from pg (as of v1.0)
+
+BEGIN;
+
+DROP FUNCTION product_price(products);
+
+COMMIT;

@@ -1,0 +1,3 @@
+-- Revert shop:product_search from pg
+
+DROP INDEX CONCURRENTLY products_name_search;

@@ -1,0 +1,7 @@
+-- Verify shop:products on pg
+
+BEGIN;
+
+SELECT id, name, state, price_cents FROM products WHERE false;
+
+ROLLBACK;
