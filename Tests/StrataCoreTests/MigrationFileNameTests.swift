@@ -15,6 +15,9 @@ struct MigrationFileNameTests {
         ("2026-11-23-140501_create_users", "20261123140501", "create_users"),
         ("2026-11-23-create", "20261123", "create"),
         ("20261123140501_add-index_2", "20261123140501", "add-index_2"),
+        ("1.2_customer_email", "1.2", "customer_email"),
+        ("1.10.3_x", "1.10.3", "x"),
+        ("R__customer_directory", "R__customer directory", "customer directory"),
     ])
     func splits(stem: String, digits: String, name: String) throws {
         let (v, n) = try #require(MigrationFileName.splitVersion(stem))
@@ -23,7 +26,7 @@ struct MigrationFileNameTests {
     }
 
     @Test("splitVersion refuses names that do not start with a version", arguments: [
-        "", "create_users", "_0001_x", "-0001_x", "0001x", "0001.x", "v0001_x", "１_x",
+        "", "create_users", "_0001_x", "-0001_x", "0001x", "0001.x", "1._x", "v0001_x", "１_x", "R__", "R_x",
     ])
     func splitRejects(stem: String) {
         #expect(MigrationFileName.splitVersion(stem) == nil, "\(stem.debugDescription) should not split")

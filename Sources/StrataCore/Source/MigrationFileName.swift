@@ -7,13 +7,20 @@ public struct MigrationFileName: Sendable, Hashable {
     public var name: String
     public var kind: Kind
 
-    /// Splits a leading version (digits and dashes) from the rest of a name.
-    /// Returns nil when the name does not start with a digit. (Byte-level: runs for every file.)
+    /// Splits a leading version (digits and dashes, or dotted: `1.2`) from the rest of a name; `R__<name>` is a
+    /// repeatable migration (underscores in its name read as spaces, as Flyway reads them).
+    /// Returns nil when the name does not start with a digit or `R__`. (Byte-level: runs for every file.)
     public static func splitVersion(_ stem: String) -> (version: MigrationVersion, name: String)? {
         let u = Array(stem.utf8)
-        guard let first = u.first, first >= 48, first <= 57 else { return nil }
+        guard let first = u.first else { return nil }
+        if first == 82, u.count > 3, u[1] == 95, u[2] == 95 {  // "R__"
+            let name = String(decoding: u[3...], as: UTF8.self).replacingOccurrences(of: "_", with: " ")
+            return (MigrationVersion(repeatable: name), name)
+        }
+        guard first >= 48, first <= 57 else { return nil }
+        func digit(_ i: Int) -> Bool { i >= 0 && i < u.count && u[i] >= 48 && u[i] <= 57 }
         var end = 0
-        while end < u.count, (u[end] >= 48 && u[end] <= 57) || u[end] == 45 { end += 1 }
+        while end < u.count, digit(end) || u[end] == 45 || (u[end] == 46 && digit(end - 1) && digit(end + 1)) { end += 1 }
         var versionEnd = end
         while versionEnd > 0, u[versionEnd - 1] == 45 { versionEnd -= 1 }
         guard let version = MigrationVersion(String(decoding: u[0..<versionEnd], as: UTF8.self)) else { return nil }
