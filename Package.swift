@@ -79,7 +79,7 @@ let package = Package(
         ),
         .target(
             name: "StrataAdopt",
-            dependencies: ["StrataCore"],
+            dependencies: ["StrataCore", "StrataSafety"],
             swiftSettings: strict
         ),
         .target(

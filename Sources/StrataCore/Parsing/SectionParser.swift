@@ -144,7 +144,7 @@ public enum SectionParser {
     }
 
     /// The word and argument of a `-- strata:word argument` comment, or nil when the line is not one.
-    static func directiveText(_ line: Substring) -> (String, String)? {
+    public static func directiveText(_ line: Substring) -> (String, String)? {
         // Byte-level: this runs on every comment line of every file.
         let bytes = line.utf8
         guard bytes.starts(with: [45, 45]) else { return nil }  // "--"
@@ -199,7 +199,7 @@ public enum SectionParser {
     }
 
     /// Splits on LF, CRLF or CR, dropping the line terminators (scanning bytes, not characters: this runs on every file).
-    static func splitLines(_ text: String) -> [Substring] {
+    public static func splitLines(_ text: String) -> [Substring] {
         var lines: [Substring] = []
         let utf8 = text.utf8
         var start = utf8.startIndex

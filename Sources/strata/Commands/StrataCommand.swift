@@ -15,7 +15,7 @@ struct StrataCommand: AsyncParsableCommand {
             InitCommand.self, NewCommand.self, UpCommand.self, DownCommand.self, RedoCommand.self,
             StatusCommand.self, CurrentCommand.self, HistoryCommand.self, ValidateCommand.self, PingCommand.self,
             PreflightCommand.self, CheckCommand.self,
-            BaselineCommand.self, MarkAppliedCommand.self, RepairCommand.self, HashCommand.self, AdoptCommand.self, ConvertCommand.self,
+            BaselineCommand.self, MarkAppliedCommand.self, RepairCommand.self, HashCommand.self, AdoptCommand.self, ConvertCommand.self, SquashCommand.self,
             BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
             NotifyCommand.self,
             JobCommand.self, RenderCommand.self,

@@ -1,4 +1,5 @@
 import Foundation
+import StrataCore
 
 /// One migration written in Strata's own single-file layout by ``StrataLayoutConverter``.
 public struct ConvertedMigration: Sendable, Hashable {
