@@ -181,3 +181,47 @@ struct ConvertCommandTests {
         }
     }
 }
+
+@Suite("CLI: strata new in other tools' folders")
+struct ForeignNewTests {
+    @Test("new writes the tool's own kind of file; the folder keeps its layout and gains one pending migration", arguments: [
+        ("goose", "goose", "_add_widgets.sql"), ("golang-migrate", "golang-migrate", "_add_widgets.up.sql"), ("dbmate", "dbmate", "_add_widgets.sql"),
+        ("diesel/migrations", "diesel", "_add_widgets/up.sql"), ("flyway/sql", "flyway", "__add_widgets.sql"), ("sqitch", "sqitch", "deploy/add_widgets.sql"),
+    ])
+    func new(path: String, format: String, suffix: String) async throws {
+        try await CLIWorkspace.with { ws in
+            let fm = FileManager.default
+            try fm.copyItem(atPath: fixture(path), toPath: ws.directory.appendingPathComponent("migrations").path)
+            for extra in ["diesel/diesel.toml", "flyway/flyway.toml", "flyway/flyway.conf"] where extra.hasPrefix(path.split(separator: "/")[0] + "/") {
+                try fm.copyItem(atPath: fixture(extra), toPath: ws.directory.appendingPathComponent(String(extra.split(separator: "/")[1])).path)
+            }
+            let env = ["GOOSE_FIXTURE_OWNER": "team data"]
+            let before = try jsonObject(try await ws.run(["status", "--json"], environment: env).stdout)["migrations"] as? [[String: Any]] ?? []
+            let new = try await ws.run(["new", "add widgets", "--json"], environment: env)
+            #expect(new.exitCode == 0, "\(new)")
+            let json = try jsonObject(new.stdout)
+            let files = (json["files"] as? String ?? "").split(separator: ",").map(String.init)
+            #expect(json["format"] as? String == format && files.contains { $0.hasSuffix(suffix) }, "\(json)")
+            if format == "diesel", let up = files.first(where: { $0.hasSuffix("/up.sql") }) {
+                try ws.write(up, "CREATE TABLE widgets (id int);\n")  // diesel refuses an empty up.sql, as Strata does
+            }
+            let status = try await ws.run(["status", "--json"], environment: env)
+            let after = try jsonObject(status.stdout)
+            #expect(after["format"] as? String == format, "\(status)")
+            let migrations = after["migrations"] as? [[String: Any]] ?? []
+            #expect(migrations.count == before.count + 1, "\(status)")
+            #expect(migrations.contains { ($0["version"] as? String) == (json["version"] as? String) && $0["state"] as? String == "pending" }, "\(status)")
+        }
+    }
+
+    @Test("drizzle folders are refused: drizzle-kit writes its own migrations and snapshots")
+    func drizzle() async throws {
+        try await CLIWorkspace.with { ws in
+            try FileManager.default.copyItem(atPath: fixture("drizzle"), toPath: ws.directory.appendingPathComponent("migrations").path)
+            let r = try await ws.run(["new", "add_widgets"])
+            #expect(r.exitCode == 2 && r.stderr.contains("drizzle-kit generate"), "\(r)")
+            let layout = try await ws.run(["new", "x", "--dir", "migrations", "--layout", "pair"])
+            #expect(layout.exitCode == 2, "\(layout)")
+        }
+    }
+}

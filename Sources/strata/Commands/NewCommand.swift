@@ -3,7 +3,9 @@ import Foundation
 import StrataKit
 
 struct NewCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "new", abstract: "Create a migration file: <UTC timestamp>_<name>.sql with up and down sections.")
+    static let configuration = CommandConfiguration(
+        commandName: "new", abstract: "Create a migration file: <UTC timestamp>_<name>.sql with up and down sections.",
+        discussion: "In a folder kept in another tool's layout (goose, golang-migrate, dbmate, diesel, Flyway, Sqitch), writes what that tool's own create command would, so the folder stays readable by both.")
 
     enum Layout: String, ExpressibleByArgument, CaseIterable {
         case single, pair, folder
@@ -12,8 +14,8 @@ struct NewCommand: AsyncParsableCommand {
     @Argument(help: "What the migration does, e.g. create_users.")
     var name: String
 
-    @Option(help: "File layout: single (one file with sections), pair (.up.sql/.down.sql), folder (NAME/up.sql, down.sql).")
-    var layout: Layout = .single
+    @Option(help: "File layout: single (one file with sections, the default), pair (.up.sql/.down.sql), folder (NAME/up.sql, down.sql).")
+    var layout: Layout?
 
     @Flag(help: "Number it after the highest existing version (0001, 0002…) instead of a timestamp.")
     var sequence = false
@@ -41,10 +43,17 @@ struct NewCommand: AsyncParsableCommand {
     func run() async throws {
         let slug = Self.slug(name)
         guard !slug.isEmpty else { throw ValidationError("NAME `\(name)` has no letters or digits; use something like create_users") }
-        let layout = self.layout, sequence = self.sequence, noTransaction = self.noTransaction
+        let chosenLayout = self.layout, layout = self.layout ?? .single, sequence = self.sequence, noTransaction = self.noTransaction
         try await CommandContext.run(global) { ctx in
             let fm = FileManager.default
             let dir = ctx.config.migrationsDirectory
+            if let format = ctx.layout?.format, format != .strata {
+                guard chosenLayout == nil, !noTransaction else {
+                    throw CommandFailure(.usage, "--layout and --no-transaction shape Strata's own files; \(ctx.directoryDisplay) is in \(format.displayName)'s layout")
+                }
+                try Self.foreign(format, slug: slug, sequence: sequence, ctx: ctx)
+                return
+            }
             try? fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
             let existing = names.compactMap { MigrationFileName.splitVersion($0)?.version }
@@ -89,5 +98,40 @@ struct NewCommand: AsyncParsableCommand {
             if ctx.output.json { ctx.output.emitJSON(["version": version, "files": shown.joined(separator: ",")]); return }
             for s in shown { ctx.output.line("created \(s)") }
         }
+    }
+
+    /// A migration in another tool's layout (see ``ForeignNewMigration``).
+    static func foreign(_ format: MigrationFormat, slug: String, sequence: Bool, ctx: CommandContext) throws {
+        let fm = FileManager.default
+        let dir = URL(fileURLWithPath: ctx.config.migrationsDirectory)
+        let plan: ForeignNewMigration.Plan
+        do {
+            plan = try ForeignNewMigration.files(format: format, directory: dir, slug: slug, now: Date(), sequence: sequence,
+                                                 variables: ProcessInfo.processInfo.environment)
+        } catch let r as ForeignNewMigration.Refusal {
+            throw CommandFailure(.usage, r.description)
+        }
+        for f in plan.files where !f.append && fm.fileExists(atPath: dir.appendingPathComponent(f.path).path) {
+            throw CommandFailure(.failure, "\(ctx.directoryDisplay)/\(f.path) already exists")
+        }
+        for f in plan.files {
+            let url = dir.appendingPathComponent(f.path)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if f.append {
+                    let handle = try FileHandle(forWritingTo: url)
+                    try handle.seekToEnd()
+                    try handle.write(contentsOf: Data(f.text.utf8))
+                    try handle.close()
+                } else {
+                    try Data(f.text.utf8).write(to: url, options: .withoutOverwriting)
+                }
+            } catch {
+                throw CommandFailure(.failure, "cannot write \(ctx.directoryDisplay)/\(f.path): \((error as NSError).localizedDescription)")
+            }
+        }
+        let shown = plan.files.map { "\(ctx.directoryDisplay)/\($0.path)" }
+        if ctx.output.json { ctx.output.emitJSON(["version": plan.version, "files": shown.joined(separator: ","), "format": format.displayName]); return }
+        for (f, s) in zip(plan.files, shown) { ctx.output.line("\(f.append ? "added to" : "created") \(s)") }
     }
 }
