@@ -2,7 +2,7 @@
 # Strata's torture suite: crash injection, concurrency, connection loss, lock holder killed.
 #
 #   torture/run.sh [--short|--full] [--iterations N] [--rounds N] [--runners N] [--holder-kills N]
-#                  [--only EXP]... [--skip EXP]... [--layout strata|goose|dbmate]... [--seed S] [--out FILE] [--keep] [-v]
+#                  [--only EXP]... [--skip EXP]... [--layout strata|goose|dbmate|flyway]... [--seed S] [--out FILE] [--keep] [-v]
 #
 # EXP: crash, window, concurrency, loss, holder. See torture/README.md for what each checks and the report.
 #

@@ -67,13 +67,24 @@ def generate(rng, count, notx_ratio=0.35, max_statements=4, sleep_ms=0, index_ra
     return out
 
 
-LAYOUTS = ("strata", "goose", "dbmate")
+LAYOUTS = ("strata", "goose", "dbmate", "flyway")
 
 
 def write(migrations, directory, layout="strata"):
-    """The migrations as files in Strata's layout, or goose's or dbmate's (read by Strata as they are)."""
+    """The migrations as files in Strata's layout, or goose's, dbmate's or Flyway's (read by Strata as they are).
+    Flyway: V<v>__<name>.sql and U<v>__<name>.sql (undo), a `.sql.conf` with executeInTransaction=false beside both
+    for no-transaction migrations."""
     os.makedirs(directory, exist_ok=True)
     for m in migrations:
+        if layout == "flyway":
+            for prefix, statements in (("V", m.up), ("U", m.down)):
+                path = os.path.join(directory, f"{prefix}{m.version}__{m.name}.sql")
+                with open(path, "w") as f:
+                    f.write("".join(s + ";\n" for s, _ in statements))
+                if m.notx:
+                    with open(path + ".conf", "w") as f:
+                        f.write("executeInTransaction=false\n")
+            continue
         with open(os.path.join(directory, f"{m.version}_{m.name}.sql"), "w") as f:
             f.write(m.text(layout))
 
