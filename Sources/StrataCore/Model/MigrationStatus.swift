@@ -30,23 +30,50 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public var failedDirection: MigrationDirection?
     public var file: String?
 
+    /// Whether `items` are in ascending order of `key` (one pass; equal neighbours allowed).
+    static func isSorted<T>(_ items: [T], _ key: (T) -> MigrationVersion) -> Bool {
+        var previous: MigrationVersion?
+        for item in items {
+            let v = key(item)
+            if let p = previous, v < p { return false }
+            previous = v
+        }
+        return true
+    }
+
     /// The status of every migration known to the directory or the history, ordered by version.
     ///
     /// Beyond comparing files with rows: a repeatable migration whose checksum changed is pending again; a baseline
     /// that is applied is applied whatever its checksum (it stands for what the history holds); migrations a baseline
     /// covers are ``State/covered``; applied rows a baseline in the directory stands for are ``State/archived``.
     public static func compute(migrations: [Migration], applied: [AppliedMigration]) -> [MigrationStatus] {
-        let files = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
-        let rows = Dictionary(applied.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
-        let baselines = migrations.filter(\.isBaseline).map(\.version)
+        // A merge of the two lists in version order (both usually arrive sorted): over 10,000 migrations this is
+        // several times cheaper than hashing every version into dictionaries and sorting their union.
+        let files = isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
+        let rows = isSorted(applied, \.version) ? applied : applied.sorted { $0.version < $1.version }
+        let baselines = files.filter(\.isBaseline).map(\.version)
         // What baselines cover: through the newest applied one; on a fresh database, through the one `up` would run.
-        let fresh = !applied.contains { !$0.version.isRepeatable }
-        let coveredThrough = fresh ? baselines.max() : baselines.filter { rows[$0] != nil }.max()
+        let fresh = !rows.contains { !$0.version.isRepeatable }
+        let appliedBaselines = baselines.isEmpty ? [] : baselines.filter { b in rows.contains { $0.version == b } }
+        let coveredThrough = fresh ? baselines.max() : appliedBaselines.max()
         let archivedThrough = baselines.max()
         var result: [MigrationStatus] = []
-        for version in Set(files.keys).union(rows.keys).sorted() {
-            let m = files[version]
-            let row = rows[version]
+        result.reserveCapacity(max(files.count, rows.count))
+        var i = 0, j = 0
+        while i < files.count || j < rows.count {
+            let m: Migration?, row: AppliedMigration?
+            if j == rows.count || (i < files.count && files[i].version < rows[j].version) {
+                (m, row) = (files[i], nil)
+                i += 1
+            } else if i == files.count || rows[j].version < files[i].version {
+                (m, row) = (nil, rows[j])
+                j += 1
+            } else {
+                (m, row) = (files[i], rows[j])
+                i += 1
+                j += 1
+            }
+            let version = m?.version ?? row?.version ?? MigrationVersion(repeatable: "?")
             let state: State
             switch (m, row) {
             case (_, let r?) where r.state == .dirty: state = .dirty
