@@ -13,7 +13,9 @@ public enum Planner {
         if let dirty = statuses.first(where: { $0.state == .dirty }) {
             throw .dirty(version: dirty.version, name: dirty.name, failedStatement: dirty.failedStatement, direction: dirty.failedDirection, file: dirty.file)
         }
-        let byVersion = Dictionary(migrations.map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })
+        // Looked up by binary search in version order: a dictionary of every migration cost more to build than a
+        // no-op run over 10,000 spends on everything it looks up.
+        let byVersion = VersionIndex(migrations)
         // Versions with a history row (repeatables apart: they are never reverted one by one).
         let appliedVersions = statuses.filter { $0.appliedChecksum != nil && !$0.version.isRepeatable }.map(\.version)
 
@@ -99,7 +101,7 @@ public enum Planner {
     }
 
     private static func downSteps(_ versions: [MigrationVersion], statuses: [MigrationStatus],
-                                  byVersion: [MigrationVersion: Migration]) throws(PlanError) -> [MigrationPlan.Step] {
+                                  byVersion: VersionIndex) throws(PlanError) -> [MigrationPlan.Step] {
         let set = Set(versions)
         let missing = statuses.filter { set.contains($0.version) && ($0.state == .missing || $0.state == .archived) }
         if !missing.isEmpty { throw .missingFiles(missing) }
@@ -116,5 +118,23 @@ public enum Planner {
             steps.append(.init(migration: m, direction: .down))
         }
         return steps
+    }
+}
+
+/// Migrations found by version with a binary search (the list is sorted once, when it is not already).
+struct VersionIndex {
+    let sorted: [Migration]
+
+    init(_ migrations: [Migration]) {
+        sorted = MigrationStatus.isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
+    }
+
+    subscript(_ version: MigrationVersion) -> Migration? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].version < version { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low].version == version ? sorted[low] : nil
     }
 }

@@ -53,11 +53,10 @@ public struct DirectorySource: MigrationSource {
 
     /// Reads a file as UTF-8 (a byte-order mark is dropped); anything else is a clear error.
     static func readUTF8(atPath path: String, display: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard var bytes = readBytes(atPath: path) else {
             let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
             throw SourceProblem(file: display, message: reason)
         }
-        var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
@@ -71,6 +70,46 @@ public struct DirectorySource: MigrationSource {
         return text
     }
 
+    /// A whole file's bytes with plain `open`/`read` (no `Data` in between: this runs for every migration file), or nil.
+    static func readBytes(atPath path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else { return nil }
+        let expected = max(Int(st.st_size), 0)
+        var failed = false
+        var bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            count = 0
+            guard let base = buffer.baseAddress else { return }
+            while count < buffer.count {
+                let n = read(fd, base + count, buffer.count - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failed = true
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+        }
+        if failed { return nil }
+        if bytes.count == expected + 1 {
+            // The file grew while it was read: take the rest.
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return nil
+                }
+                if n == 0 { break }
+                bytes.append(contentsOf: chunk[0..<n])
+            }
+        }
+        return bytes
+    }
+
     private func listEntries() throws -> [MigrationAssembler.Entry] {
         let fm = FileManager.default
         var isDir: ObjCBool = false
@@ -80,28 +119,27 @@ public struct DirectorySource: MigrationSource {
         guard isDir.boolValue else {
             throw SourceError(directory: location, problems: [SourceProblem(file: directory.path, message: "is not a directory")])
         }
-        let names: [String]
-        do { names = try fm.contentsOfDirectory(atPath: directory.path) } catch {
+        let listed: [DirectoryListing.Entry]
+        do { listed = try DirectoryListing.entries(atPath: directory.path) } catch {
             throw SourceError(directory: location, problems: [SourceProblem(file: directory.path, message: "cannot list directory: \((error as NSError).localizedDescription)")])
         }
         var entries: [MigrationAssembler.Entry] = []
+        entries.reserveCapacity(listed.count)
         let base = directory.path
-        for name in names where !name.hasPrefix(".") {
-            let entryPath = base + "/" + name
-            var entryIsDir: ObjCBool = false
-            guard fm.fileExists(atPath: entryPath, isDirectory: &entryIsDir) else {
+        for entry in listed where !entry.name.hasPrefix(".") {
+            let name = entry.name
+            switch entry.kind {
+            case .broken:
                 entries.append(.unreadable(name, "broken symbolic link"))
-                continue
-            }
-            if entryIsDir.boolValue {
+            case .directory:
                 guard MigrationFileName.parseFolder(name) != nil else { continue }
                 do {
-                    let inner = try fm.contentsOfDirectory(atPath: entryPath).filter { !$0.hasPrefix(".") }
+                    let inner = try fm.contentsOfDirectory(atPath: base + "/" + name).filter { !$0.hasPrefix(".") }
                     entries.append(.folder(name, inner))
                 } catch {
                     entries.append(.unreadable(name + "/", "cannot list folder: \((error as NSError).localizedDescription)"))
                 }
-            } else {
+            case .file:
                 entries.append(.file(name))
             }
         }

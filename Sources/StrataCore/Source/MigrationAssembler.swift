@@ -92,7 +92,7 @@ enum MigrationAssembler {
             }
         }
 
-        for entry in entries.sorted(by: { name(of: $0) < name(of: $1) }) {
+        for entry in entries.sorted(by: { name(of: $0).utf8.lexicographicallyPrecedes(name(of: $1).utf8) }) {
             switch entry {
             case .unreadable(let path, let reason):
                 problems.append(SourceProblem(file: path, message: reason))

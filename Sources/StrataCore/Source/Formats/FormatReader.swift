@@ -54,15 +54,11 @@ enum FormatFiles {
         guard isDir.boolValue else {
             throw SourceError(directory: directory.path, problems: [SourceProblem(file: directory.path, message: "is not a directory")])
         }
-        let names: [String]
-        do { names = try fm.contentsOfDirectory(atPath: directory.path) } catch {
+        let listed: [DirectoryListing.Entry]
+        do { listed = try DirectoryListing.entries(atPath: directory.path) } catch {
             throw SourceError(directory: directory.path, problems: [SourceProblem(file: directory.path, message: "cannot list directory: \((error as NSError).localizedDescription)")])
         }
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { name in
-            var d: ObjCBool = false
-            _ = fm.fileExists(atPath: directory.path + "/" + name, isDirectory: &d)
-            return Entry(name: name, isDirectory: d.boolValue)
-        }
+        return listed.filter { !$0.name.hasPrefix(".") }.map { Entry(name: $0.name, isDirectory: $0.kind == .directory) }.sorted { $0.name < $1.name }
     }
 
     /// A file's text (UTF-8, byte-order mark dropped), `relative` to the directory.

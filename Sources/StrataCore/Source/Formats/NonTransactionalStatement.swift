@@ -13,8 +13,10 @@ public enum NonTransactionalStatement {
         // Fast path (this runs on every statement): only these first letters (or a leading comment) can matter.
         guard let c = sql.utf8.first, [UInt8(ascii: "c"), UInt8(ascii: "d"), UInt8(ascii: "r"), UInt8(ascii: "v"), UInt8(ascii: "a"),
                                        UInt8(ascii: "-"), UInt8(ascii: "/")].contains(c | 0x20) else { return nil }
-        let w = words(sql)
+        // The first four words decide for CREATE and DROP, the common statements; the rest need more.
+        var w = words(sql, limit: 4)
         guard let first = w.first else { return nil }
+        if !["CREATE", "DROP"].contains(first) { w = words(sql) }
         func at(_ i: Int) -> String { i < w.count ? w[i] : "" }
         switch first {
         case "CREATE":
@@ -47,13 +49,13 @@ public enum NonTransactionalStatement {
     }
 
     /// The bare words of `sql` in upper case, skipping comments, quoted strings and identifiers (at most 64).
-    static func words(_ sql: String) -> [String] {
+    static func words(_ sql: String, limit: Int = 64) -> [String] {
         let b = Array(sql.utf8)
         var out: [String] = []
         var i = 0
         func isWordStart(_ c: UInt8) -> Bool { (c | 0x20) >= 97 && (c | 0x20) <= 122 || c == 95 }
         func isWord(_ c: UInt8) -> Bool { isWordStart(c) || (c >= 48 && c <= 57) || c == 36 }
-        while i < b.count, out.count < 64 {
+        while i < b.count, out.count < limit {
             let c = b[i]
             if c == 45, i + 1 < b.count, b[i + 1] == 45 {  // -- comment
                 while i < b.count, b[i] != 10 { i += 1 }
