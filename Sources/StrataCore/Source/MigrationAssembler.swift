@@ -68,6 +68,7 @@ enum MigrationAssembler {
         var problems: [SourceProblem] = []
         var byVersion: [MigrationVersion: Parts] = [:]
         var firstFile: [MigrationVersion: String] = [:]
+        var firstSeen: [MigrationVersion] = []
 
         func add(_ version: MigrationVersion, name: String, layout: String, path: String, sections: [SectionKind: ParsedSection]) {
             if var parts = byVersion[version] {
@@ -89,6 +90,7 @@ enum MigrationAssembler {
                 for (kind, section) in sections { parts.sections[kind] = (section, path) }
                 byVersion[version] = parts
                 firstFile[version] = path
+                firstSeen.append(version)
             }
         }
 
@@ -148,11 +150,15 @@ enum MigrationAssembler {
                 }
                 byVersion[parsed.version] = parts
                 firstFile[parsed.version] = folderName + "/"
+                firstSeen.append(parsed.version)
             }
         }
 
         var migrations: [Migration] = []
-        for (version, parts) in byVersion {
+        migrations.reserveCapacity(byVersion.count)
+        // In the order the files were met (by name: zero-padded versions are then already in version order, and the sort below is a check).
+        for version in firstSeen {
+            guard let parts = byVersion[version] else { continue }
             guard let (up, upFile) = parts.sections[.up] else {
                 // Stay quiet when one of this migration's own files already has a problem (an unreadable or unparsable
                 // up file, say): "no up section" would be noise, and name no file when that was the only one.
@@ -179,7 +185,7 @@ enum MigrationAssembler {
         if !problems.isEmpty {
             throw SourceError(directory: directory, problems: problems.sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) })
         }
-        return migrations.sorted { $0.version < $1.version }
+        return MigrationStatus.isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
     }
 
     private static func name(of entry: Entry) -> String {

@@ -85,10 +85,14 @@ final class Output: Sendable {
         guard let header = rows.first else { return }
         var widths = header.map(\.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        guard !quiet && !json else { return }
+        // One redaction and one write for the whole table: `status` over 10,000 migrations prints 10,000 lines.
+        var all = ""
         for (n, r) in rows.enumerated() {
             let cells = r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
             let text = cells.joined(separator: "  ")
-            line(n == 0 ? paint(text, .bold) : text)
+            all += (n == 0 ? paint(text, .bold) : text) + "\n"
         }
+        write(redactor.redact(all), to: 1)
     }
 }
