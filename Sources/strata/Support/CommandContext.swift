@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import StrataKit
 
@@ -34,6 +35,7 @@ struct CommandContext: Sendable {
     func loadMigrations(checkSum: Bool = true) async throws -> [Migration] {
         let migrations = try await readMigrations()
         if checkSum { try await strata.checkSum(migrations) }
+        KeptUntilExit.keep(migrations)
         return migrations
     }
 
@@ -92,4 +94,12 @@ struct CommandContext: Sendable {
             throw ExitCode(code.rawValue)
         }
     }
+}
+
+/// Values the command keeps until the process exits, so they are never freed one object at a time: the CLI ends with
+/// `exit()`, and freeing 10,000 parsed migrations cost a no-op run a tenth of its time. (They stay alive until the
+/// command's end anyway; this changes no peak.)
+enum KeptUntilExit {
+    private static let values = Mutex<[any Sendable]>([])
+    static func keep(_ value: any Sendable) { values.withLock { $0.append(value) } }
 }
