@@ -220,8 +220,19 @@ struct ForeignNewTests {
             try FileManager.default.copyItem(atPath: fixture("drizzle"), toPath: ws.directory.appendingPathComponent("migrations").path)
             let r = try await ws.run(["new", "add_widgets"])
             #expect(r.exitCode == 2 && r.stderr.contains("drizzle-kit generate"), "\(r)")
-            let layout = try await ws.run(["new", "x", "--dir", "migrations", "--layout", "pair"])
-            #expect(layout.exitCode == 2, "\(layout)")
+        }
+    }
+
+    @Test("--layout and --no-transaction shape Strata's own files: refused in a goose folder, nothing written")
+    func strataOptionsRefused() async throws {
+        try await CLIWorkspace.with { ws in
+            try FileManager.default.copyItem(atPath: fixture("goose"), toPath: ws.directory.appendingPathComponent("migrations").path)
+            let before = try FileManager.default.contentsOfDirectory(atPath: ws.directory.appendingPathComponent("migrations").path).sorted()
+            for extra in [["--layout", "pair"], ["--no-transaction"]] {
+                let r = try await ws.run(["new", "x"] + extra)
+                #expect(r.exitCode == 2 && r.stderr.contains("shape Strata's own files") && r.stderr.contains("goose's layout"), "\(r)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: ws.directory.appendingPathComponent("migrations").path).sorted() == before)
         }
     }
 }

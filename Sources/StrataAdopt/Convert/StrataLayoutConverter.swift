@@ -36,6 +36,33 @@ public enum StrataLayoutConverter {
         migrations.map { convert($0, from: format) }
     }
 
+    /// Writes `converted` into `directory` (new or empty), then reads the folder back as Strata will and checks
+    /// that it holds the same versions with the checksums reported. On any failure the written files are removed.
+    public static func write(_ converted: [ConvertedMigration], to directory: URL) async throws(ConvertError) {
+        let fm = FileManager.default
+        func removeWritten() { for c in converted { try? fm.removeItem(at: directory.appendingPathComponent(c.file)) } }
+        if let existing = try? fm.contentsOfDirectory(atPath: directory.path), !existing.isEmpty {
+            throw ConvertError(kind: .usage, description: "\(directory.path) is not empty; convert writes into a new or empty folder")
+        }
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            for c in converted { try Data(c.text.utf8).write(to: directory.appendingPathComponent(c.file), options: .withoutOverwriting) }
+        } catch {
+            removeWritten()
+            throw ConvertError(kind: .failure, description: "cannot write into \(directory.path): \((error as NSError).localizedDescription); nothing was left behind")
+        }
+        let back: [Migration]
+        do { back = try await MigrationSources.directory(directory, format: .strata).read().migrations } catch {
+            removeWritten()
+            throw ConvertError(kind: .failure, description: "the converted folder does not read back (removed): \(error)")
+        }
+        let expected = converted.map { "\($0.version.digits) \($0.checksum)" }, got = back.map { "\($0.version.digits) \($0.checksum)" }
+        guard expected == got else {
+            removeWritten()
+            throw ConvertError(kind: .failure, description: "the converted folder reads back differently (removed); please report this with the folder: expected \(expected), read \(got)")
+        }
+    }
+
     /// `<version>_<name>.sql`; a repeatable's is `R__<name>.sql` (spaces as underscores, read back as spaces).
     public static func fileName(for m: Migration) -> String {
         var name = ""
@@ -67,8 +94,8 @@ public enum StrataLayoutConverter {
             directives.noTransaction = false
             text += section("verify", directives, body(verify, file: file).text)
         }
-        if m.baselineUp != nil {
-            notes.append("its baseline form (\(m.baselineUp?.file ?? "B script")) is not carried over: Strata's layout has one file per version; `strata squash --through \(m.version.digits)` makes a baseline")
+        if let b = m.baselineUp {
+            notes.append("its baseline form (\(b.file)) is not carried over: Strata's layout has one file per version; `strata squash --through \(m.version.digits)` makes a baseline")
         }
         var checksum = Checksum.of(up.text)
         if let parsed = try? SectionParser.parse(text, file: file, wholeFile: nil), let p = parsed[.up] {
@@ -114,4 +141,11 @@ public enum StrataLayoutConverter {
         }.joined(separator: "\n\n")
         return (text, false, why)
     }
+}
+
+/// `strata convert` could not write its folder; what was written is removed.
+public struct ConvertError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case usage, failure }
+    public var kind: Kind
+    public var description: String
 }

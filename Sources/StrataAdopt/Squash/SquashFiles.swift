@@ -14,17 +14,17 @@ public enum SquashFiles {
     public static func baselineFileName(through: MigrationVersion, name: String) -> String { "\(through.digits)_\(name).sql" }
 
     /// The baseline migration: a header naming what it replaces, `-- strata:up`, `-- strata:baseline`, the SQL.
-    public static func baselineText(_ baseline: SquashBaseline, through: MigrationVersion, date: Date = Date()) -> String {
-        let first = baseline.squashed.first.map { "\($0.version.digits) \($0.name)" } ?? "?"
+    public static func baselineText(sql: String, squashed: [Migration], through: MigrationVersion, tool: String, date: Date = Date()) -> String {
+        let first = squashed.first.map { "\($0.version.digits) \($0.name)" } ?? "?"
         let stamp = ISO8601DateFormatter().string(from: date)
         return """
-            -- Baseline written by `strata squash --through \(through.digits)` on \(stamp) with \(baseline.tool).
-            -- It stands for the \(baseline.squashed.count) migrations \(first) … \(through.digits), now in \(archive)/: a fresh database runs
+            -- Baseline written by `strata squash --through \(through.digits)` on \(stamp) with \(tool).
+            -- It stands for the \(squashed.count) migrations \(first) … \(through.digits), now in \(archive)/: a fresh database runs
             -- it instead of them; a database that already has them treats it as applied and never runs it.
             -- strata:up
             -- strata:baseline
 
-            """ + baseline.sql
+            """ + sql
     }
 
     /// The top-level entries (files or migration folders) holding `squashed`, relative to the migrations folder.

@@ -6,6 +6,9 @@ import StrataSafety
 public struct SquashBaseline: Sendable {
     /// The baseline's up section (the cleaned `pg_dump`).
     public var sql: String
+    /// The whole baseline file (``SquashFiles/baselineText(sql:squashed:through:tool:date:)``): the text checked on the
+    /// second scratch database is the text written.
+    public var fileText: String
     /// The migrations it stands for, in order.
     public var squashed: [Migration]
     /// `pg_dump --schema-only` of a database built by the migrations equals that of one built by the baseline.
@@ -72,7 +75,8 @@ public struct Squasher: Sendable {
             progress("checking the baseline on a second scratch database")
             let second = try await scratch.create("b")
             rebuilt = second
-            let text = "-- strata:up\n-- strata:baseline\n" + sql
+            let toolName = "pg_dump (PostgreSQL) \(tools.major)"
+            let text = SquashFiles.baselineText(sql: sql, squashed: squashed, through: through, tool: toolName)
             let baseline = try await InMemorySource(files: ["\(through.digits)_baseline.sql": text]).migrations()
             try await migrate(second, baseline)
             let schemaArgs = SchemaDump.arguments(schemaOnly: true, exclude: history, excludeData: [])
@@ -87,8 +91,8 @@ public struct Squasher: Sendable {
             }
             await scratch.drop(original)
             await scratch.drop(second)
-            return SquashBaseline(sql: sql, squashed: squashed, schemaMatches: differences.isEmpty, differences: differences,
-                                  tool: "pg_dump (PostgreSQL) \(tools.major)")
+            return SquashBaseline(sql: sql, fileText: text, squashed: squashed, schemaMatches: differences.isEmpty, differences: differences,
+                                  tool: toolName)
         } catch {
             await scratch.drop(original)
             if let rebuilt { await scratch.drop(rebuilt) }

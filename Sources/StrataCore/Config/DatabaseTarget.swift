@@ -27,6 +27,20 @@ public struct PostgresTarget: Sendable, Hashable {
     }
 }
 
+extension PostgresTarget {
+    /// The same server's maintenance database, from which other databases are created and dropped: `postgres`, or
+    /// `template1` when this target is `postgres` itself.
+    ///
+    /// ```swift
+    /// var admin = target.maintenance   // CREATE DATABASE / DROP DATABASE run here
+    /// ```
+    public var maintenance: PostgresTarget {
+        var p = self
+        p.database = (database ?? user) == "postgres" ? "template1" : "postgres"
+        return p
+    }
+}
+
 /// The database a command works on.
 ///
 /// ```swift

@@ -30,17 +30,6 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public var failedDirection: MigrationDirection?
     public var file: String?
 
-    /// Whether `items` are in ascending order of `key` (one pass; equal neighbours allowed).
-    static func isSorted<T>(_ items: [T], _ key: (T) -> MigrationVersion) -> Bool {
-        var previous: MigrationVersion?
-        for item in items {
-            let v = key(item)
-            if let p = previous, v < p { return false }
-            previous = v
-        }
-        return true
-    }
-
     /// The status of every migration known to the directory or the history, ordered by version.
     ///
     /// Beyond comparing files with rows: a repeatable migration whose checksum changed is pending again; a baseline
@@ -49,8 +38,8 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public static func compute(migrations: [Migration], applied: [AppliedMigration]) -> [MigrationStatus] {
         // A merge of the two lists in version order (both usually arrive sorted): over 10,000 migrations this is
         // several times cheaper than hashing every version into dictionaries and sorting their union.
-        let files = isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
-        let rows = isSorted(applied, \.version) ? applied : applied.sorted { $0.version < $1.version }
+        let files = migrations.inVersionOrder()
+        let rows = applied.inVersionOrder()
         let baselines = files.filter(\.isBaseline).map(\.version)
         // What baselines cover: through the newest applied one; on a fresh database, through the one `up` would run.
         let fresh = !rows.contains { !$0.version.isRepeatable }
@@ -61,19 +50,18 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
         result.reserveCapacity(max(files.count, rows.count))
         var i = 0, j = 0
         while i < files.count || j < rows.count {
-            let m: Migration?, row: AppliedMigration?
+            let version: MigrationVersion, m: Migration?, row: AppliedMigration?
             if j == rows.count || (i < files.count && files[i].version < rows[j].version) {
-                (m, row) = (files[i], nil)
+                (version, m, row) = (files[i].version, files[i], nil)
                 i += 1
             } else if i == files.count || rows[j].version < files[i].version {
-                (m, row) = (nil, rows[j])
+                (version, m, row) = (rows[j].version, nil, rows[j])
                 j += 1
             } else {
-                (m, row) = (files[i], rows[j])
+                (version, m, row) = (files[i].version, files[i], rows[j])
                 i += 1
                 j += 1
             }
-            let version = m?.version ?? row?.version ?? MigrationVersion(repeatable: "?")
             let state: State
             switch (m, row) {
             case (_, let r?) where r.state == .dirty: state = .dirty

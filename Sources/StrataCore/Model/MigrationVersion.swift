@@ -119,3 +119,24 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
         try c.encode(digits)
     }
 }
+
+/// Something that carries a migration version (a migration, a history row).
+protocol Versioned {
+    var version: MigrationVersion { get }
+}
+
+extension Migration: Versioned {}
+extension AppliedMigration: Versioned {}
+
+extension Array where Element: Versioned {
+    /// The elements in version order. A list already in order (the usual case: files listed by name, rows sorted on
+    /// reading) is returned as it is after one pass, instead of being sorted again.
+    func inVersionOrder() -> [Element] {
+        var previous: MigrationVersion?
+        for item in self {
+            if let p = previous, item.version < p { return sorted { $0.version < $1.version } }
+            previous = item.version
+        }
+        return self
+    }
+}

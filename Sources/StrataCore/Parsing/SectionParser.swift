@@ -172,8 +172,6 @@ public enum SectionParser {
         return (word, argument)
     }
 
-    /// The transaction-control command a statement starts with (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
-    /// `ROLLBACK`, `ABORT`), or nil. `ROLLBACK TO SAVEPOINT` is allowed inside a transaction.
     /// Upper-case keywords packed into integers, a byte per letter, for ``transactionControl(_:)``.
     private enum Keyword {
         static func pack(_ text: StaticString) -> UInt64 {
@@ -185,6 +183,8 @@ public enum SectionParser {
         static let start = pack("START"), rollback = pack("ROLLBACK")
     }
 
+    /// The transaction-control command a statement starts with (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
+    /// `ROLLBACK`, `ABORT`), or nil. `ROLLBACK TO SAVEPOINT` is allowed inside a transaction.
     static func transactionControl(_ sql: String) -> String? {
         // Only the first two words matter; look at ASCII letters only (the keywords are ASCII).
         let head = sql.utf8.prefix(40)

@@ -126,7 +126,7 @@ struct VersionIndex {
     let sorted: [Migration]
 
     init(_ migrations: [Migration]) {
-        sorted = MigrationStatus.isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
+        sorted = migrations.inVersionOrder()
     }
 
     subscript(_ version: MigrationVersion) -> Migration? {

@@ -185,7 +185,7 @@ enum MigrationAssembler {
         if !problems.isEmpty {
             throw SourceError(directory: directory, problems: problems.sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) })
         }
-        return MigrationStatus.isSorted(migrations, \.version) ? migrations : migrations.sorted { $0.version < $1.version }
+        return migrations.inVersionOrder()
     }
 
     private static func name(of entry: Entry) -> String {

@@ -30,6 +30,17 @@ public struct MigrationFileName: Sendable, Hashable {
         return (version, String(decoding: u[rest...], as: UTF8.self))
     }
 
+    /// A UTC timestamp version for a new migration (`20261123140501`), or in another `DateFormatter` pattern
+    /// (diesel's `2026-11-23-140501` folders).
+    public static func timestamp(_ date: Date, format: String = "yyyyMMddHHmmss") -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.calendar = Calendar(identifier: .gregorian)
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = format
+        return f.string(from: date)
+    }
+
     private static let suffixes: [([UInt8], Kind)] = [
         (Array(".up.sql".utf8), .up), (Array(".down.sql".utf8), .down), (Array(".verify.sql".utf8), .verify), (Array(".sql".utf8), .single),
     ]

@@ -52,9 +52,8 @@ public struct RehearsalCopies: Sendable {
 
     /// The maintenance database used to create and drop copies: `postgres`, or `template1` when the target is `postgres`.
     var maintenance: PostgresTarget? {
-        guard case .postgres(var p) = target else { return nil }
-        p.database = (p.database ?? p.user) == "postgres" ? "template1" : "postgres"
-        return p
+        guard case .postgres(let p) = target else { return nil }
+        return p.maintenance
     }
 
     /// A SQLite copy's file and the files SQLite and Strata's lock put beside it.

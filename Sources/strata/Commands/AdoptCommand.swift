@@ -8,8 +8,8 @@ struct AdoptCommand: AsyncParsableCommand {
         discussion: """
         Reads the old tool's tracking table and records the migrations it applied as applied in Strata's history \
         (with the checksums of the current files), so the next `strata up` runs only what is really pending. \
-        Refuses, recording nothing, when the table names migrations the folder lacks, when golang-migrate's or Flyway's table records a failure \
-        dirty, or when Strata already has a different history (exit 5).
+        Refuses, recording nothing, when the table names migrations the folder lacks, when golang-migrate's table is \
+        dirty or Flyway's records a failed migration, or when Strata already has a different history (exit 5).
         """)
 
     @Option(help: ArgumentHelp("The tool whose table to read (goose, golang-migrate, dbmate, diesel, drizzle, flyway, sqitch, knex, alembic); detected when omitted.",

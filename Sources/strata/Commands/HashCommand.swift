@@ -12,13 +12,7 @@ struct HashCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandContext.run(global) { ctx in
-            let sum = SumFile(entries: try await ctx.strata.source.sumEntries())
-            let url = URL(fileURLWithPath: ctx.config.migrationsDirectory).appendingPathComponent(SumFile.fileName)
-            do {
-                try sum.text.write(to: url, atomically: true, encoding: .utf8)
-            } catch {
-                throw CommandFailure(.failure, "cannot write \(url.path): \((error as NSError).localizedDescription)")
-            }
+            let (url, sum) = try await ctx.writeSumFile()
             if ctx.output.json { ctx.output.emitJSON(["file": url.path, "total": sum.total, "files": "\(sum.entries.count)"]); return }
             ctx.output.line("Wrote \(ctx.directoryDisplay)/\(SumFile.fileName): \(sum.entries.count) file\(sum.entries.count == 1 ? "" : "s"), total \(sum.total.prefix(16))…")
         }

@@ -78,7 +78,7 @@ struct InitCommand: AsyncParsableCommand {
             try fm.createDirectory(atPath: dirPath, withIntermediateDirectories: true)
             let existing = (try? fm.contentsOfDirectory(atPath: dirPath))?.filter { !$0.hasPrefix(".") } ?? []
             if existing.isEmpty {
-                let name = "\(NewCommand.timestampVersion(Date()))_create_example.sql"
+                let name = "\(MigrationFileName.timestamp(Date()))_create_example.sql"
                 try Self.exampleMigration.write(toFile: dirPath + "/" + name, atomically: true, encoding: .utf8)
                 created.append(dirPath + "/" + name)
             } else {

@@ -25,13 +25,6 @@ struct NewCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    static func timestampVersion(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02d%02d%02d%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
-
     static func slug(_ name: String) -> String {
         var out = ""
         for ch in name.lowercased() {
@@ -66,10 +59,10 @@ struct NewCommand: AsyncParsableCommand {
                 version = String(repeating: "0", count: max(0, width - next.count)) + next
             } else {
                 var date = Date()
-                version = Self.timestampVersion(date)
+                version = MigrationFileName.timestamp(date)
                 while let candidate = MigrationVersion(version), existing.contains(candidate) {
                     date = date.addingTimeInterval(1)
-                    version = Self.timestampVersion(date)
+                    version = MigrationFileName.timestamp(date)
                 }
             }
             let directive = noTransaction ? "-- strata:no-transaction\n" : ""
@@ -102,7 +95,6 @@ struct NewCommand: AsyncParsableCommand {
 
     /// A migration in another tool's layout (see ``ForeignNewMigration``).
     static func foreign(_ format: MigrationFormat, slug: String, sequence: Bool, ctx: CommandContext) throws {
-        let fm = FileManager.default
         let dir = URL(fileURLWithPath: ctx.config.migrationsDirectory)
         let plan: ForeignNewMigration.Plan
         do {
@@ -111,24 +103,8 @@ struct NewCommand: AsyncParsableCommand {
         } catch let r as ForeignNewMigration.Refusal {
             throw CommandFailure(.usage, r.description)
         }
-        for f in plan.files where !f.append && fm.fileExists(atPath: dir.appendingPathComponent(f.path).path) {
-            throw CommandFailure(.failure, "\(ctx.directoryDisplay)/\(f.path) already exists")
-        }
-        for f in plan.files {
-            let url = dir.appendingPathComponent(f.path)
-            do {
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if f.append {
-                    let handle = try FileHandle(forWritingTo: url)
-                    try handle.seekToEnd()
-                    try handle.write(contentsOf: Data(f.text.utf8))
-                    try handle.close()
-                } else {
-                    try Data(f.text.utf8).write(to: url, options: .withoutOverwriting)
-                }
-            } catch {
-                throw CommandFailure(.failure, "cannot write \(ctx.directoryDisplay)/\(f.path): \((error as NSError).localizedDescription)")
-            }
+        do { try ForeignNewMigration.write(plan, into: dir) } catch {
+            throw CommandFailure(.failure, "cannot write \(ctx.directoryDisplay)/\(error.path): \(error.reason)")
         }
         let shown = plan.files.map { "\(ctx.directoryDisplay)/\($0.path)" }
         if ctx.output.json { ctx.output.emitJSON(["version": plan.version, "files": shown.joined(separator: ","), "format": format.displayName]); return }

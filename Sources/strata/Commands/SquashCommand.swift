@@ -83,16 +83,11 @@ struct SquashCommand: AsyncParsableCommand {
             if !dryRun {
                 let dir = URL(fileURLWithPath: ctx.config.migrationsDirectory)
                 do {
-                    report.archived = try SquashFiles.apply(directory: dir, baselineFile: file,
-                                                            text: SquashFiles.baselineText(baseline, through: through), squashed: baseline.squashed)
+                    report.archived = try SquashFiles.apply(directory: dir, baselineFile: file, text: baseline.fileText, squashed: baseline.squashed)
                 } catch {
                     throw CommandFailure(.failure, "\(error)")
                 }
-                let sum = dir.appendingPathComponent(SumFile.fileName)
-                if FileManager.default.fileExists(atPath: sum.path) {
-                    let fresh = SumFile(entries: try await ctx.strata.source.sumEntries())
-                    try fresh.text.write(to: sum, atomically: true, encoding: .utf8)
-                }
+                if FileManager.default.fileExists(atPath: dir.appendingPathComponent(SumFile.fileName).path) { _ = try await ctx.writeSumFile() }
             }
             if ctx.output.json { ctx.output.emitJSON(report); return }
             let verb = dryRun ? "Would replace" : "Replaced"

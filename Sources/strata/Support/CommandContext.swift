@@ -39,6 +39,18 @@ struct CommandContext: Sendable {
         return migrations
     }
 
+    /// Writes `strata.sum` for the migrations folder as it is now (`strata hash`; `strata squash` when the folder has one).
+    func writeSumFile() async throws -> (url: URL, sum: SumFile) {
+        let sum = SumFile(entries: try await strata.source.sumEntries())
+        let url = URL(fileURLWithPath: config.migrationsDirectory).appendingPathComponent(SumFile.fileName)
+        do {
+            try sum.text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure(.failure, "cannot write \(url.path): \((error as NSError).localizedDescription)")
+        }
+        return (url, sum)
+    }
+
     /// Resolves the configuration, runs `body`, prints any error and exits with its code.
     /// - Parameter ownsTimeout: true when the command enforces `--timeout` itself (a safe run bounds each stage and then rolls back).
     static func run(_ global: GlobalOptions, run flags: RunFlags? = nil, ownsTimeout: @Sendable (StrataConfig) -> Bool = { _ in false },

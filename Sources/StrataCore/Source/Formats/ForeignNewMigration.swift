@@ -31,16 +31,41 @@ public enum ForeignNewMigration {
         public var files: [File]
     }
 
+    /// The folder's layout has no "new migration" Strata can write (drizzle), or the name is taken.
     public struct Refusal: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
 
-    static func stamp(_ date: Date, _ format: String) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = format
-        return f.string(from: date)
+    /// A file of the plan could not be written (`path` relative to the folder).
+    public struct WriteError: Error, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "cannot write \(path): \(reason)" }
+    }
+
+    /// Writes `plan` into `directory`: checks first that no file it creates exists, then creates the files and
+    /// appends to the ones it extends (`sqitch.plan`).
+    public static func write(_ plan: Plan, into directory: URL) throws(WriteError) {
+        let fm = FileManager.default
+        for f in plan.files where !f.append && fm.fileExists(atPath: directory.appendingPathComponent(f.path).path) {
+            throw WriteError(path: f.path, reason: "it already exists")
+        }
+        for f in plan.files {
+            let url = directory.appendingPathComponent(f.path)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if f.append {
+                    let handle = try FileHandle(forWritingTo: url)
+                    defer { try? handle.close() }
+                    try handle.seekToEnd()
+                    try handle.write(contentsOf: Data(f.text.utf8))
+                } else {
+                    try Data(f.text.utf8).write(to: url, options: .withoutOverwriting)
+                }
+            } catch {
+                throw WriteError(path: f.path, reason: (error as NSError).localizedDescription)
+            }
+        }
     }
 
     static func padded(_ n: Int, _ width: Int) -> String {
@@ -50,7 +75,7 @@ public enum ForeignNewMigration {
 
     public static func files(format: MigrationFormat, directory: URL, slug: String, now: Date, sequence: Bool,
                              variables: [String: String]) throws -> Plan {
-        let ts = stamp(now, "yyyyMMddHHmmss")
+        let ts = MigrationFileName.timestamp(now)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         func nextNumber() -> Int { (existing.compactMap { FormatFiles.leadingDigits($0).flatMap { Int($0) } }.filter { $0 < 1_000_000_000 }.max() ?? 0) + 1 }
         switch format {
@@ -77,7 +102,7 @@ public enum ForeignNewMigration {
         case .dbmate:
             return Plan(version: ts, files: [File(path: "\(ts)_\(slug).sql", text: "-- migrate:up\n\n\n-- migrate:down\n\n", append: false)])
         case .diesel:
-            let folder = "\(stamp(now, "yyyy-MM-dd-HHmmss"))_\(slug)"
+            let folder = "\(MigrationFileName.timestamp(now, format: "yyyy-MM-dd-HHmmss"))_\(slug)"
             return Plan(version: ts, files: [
                 File(path: "\(folder)/up.sql", text: "-- Your SQL goes here\n", append: false),
                 File(path: "\(folder)/down.sql", text: "-- This file should undo anything in `up.sql`\n", append: false),
@@ -99,7 +124,7 @@ public enum ForeignNewMigration {
             let project = plan.project ?? "project"
             let name = variables["SQITCH_FULLNAME"] ?? variables["USER"] ?? "strata"
             let email = variables["SQITCH_EMAIL"] ?? "\(variables["USER"] ?? "strata")@\(ProcessInfo.processInfo.hostName)"
-            let line = "\(slug) \(stamp(now, "yyyy-MM-dd'T'HH:mm:ss'Z'")) \(name) <\(email)> # Add \(slug).\n"
+            let line = "\(slug) \(MigrationFileName.timestamp(now, format: "yyyy-MM-dd'T'HH:mm:ss'Z'")) \(name) <\(email)> # Add \(slug).\n"
             let separator = planText.isEmpty || planText.hasSuffix("\n") ? "" : "\n"
             return Plan(version: String(plan.changes.count + 1), files: [
                 File(path: SqitchSource.planFile, text: separator + line, append: true),
