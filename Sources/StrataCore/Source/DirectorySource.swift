@@ -14,28 +14,33 @@ public struct DirectorySource: MigrationSource {
     public var location: String { directory.path }
 
     public func migrations() async throws -> [Migration] {
-        let entries = try listEntries()
-        let base = directory.path
-        let parse = MigrationAssembler.parser { path in try Self.readUTF8(atPath: base + "/" + path, display: path) }
-        // Read and parse every file up front, on every core; then assemble (and report) in order.
+        let entries = MigrationAssembler.sortedByName(try listEntries())
+        let folder = try FolderHandle(path: directory.path, display: location)
+        let parse = MigrationAssembler.parser { path in try Self.readUTF8(in: folder, path, display: path) }
+        // Read and parse every file up front, on every core; then assemble (and report) in order. The jobs come in
+        // the order `assemble` asks for them, so their results are handed back by position, not looked up by path.
         let jobs = MigrationAssembler.parseJobs(entries)
         let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, jobs.count / 64))
-        let parsed = await withTaskGroup(of: [(String, Result<[SectionKind: ParsedSection], SourceProblem>)].self) { group in
+        typealias Parsed = Result<[SectionKind: ParsedSection], SourceProblem>
+        let parsed = await withTaskGroup(of: [(Int, Parsed)].self) { group in
             for c in 0..<chunkCount {
                 group.addTask {
                     stride(from: c, to: jobs.count, by: chunkCount).map { i in
                         let job = jobs[i]
-                        return (job.path, Result { () throws(SourceProblem) in try parse(job.path, job.whole) })
+                        return (i, Result { () throws(SourceProblem) in try parse(job.path, job.whole) })
                     }
                 }
             }
-            var all: [String: Result<[SectionKind: ParsedSection], SourceProblem>] = [:]
-            all.reserveCapacity(jobs.count)
-            for await chunk in group { for (path, result) in chunk { all[path] = result } }
+            var all = [Parsed?](repeating: nil, count: jobs.count)
+            for await chunk in group { for (i, result) in chunk { all[i] = result } }
             return all
         }
+        var next = 0
         return try MigrationAssembler.assemble(entries: entries, directory: location) { (path, whole) throws(SourceProblem) in
-            if let result = parsed[path] { return try result.get() }
+            if next < jobs.count, jobs[next].path == path, jobs[next].whole == whole, let result = parsed[next] {
+                next += 1
+                return try result.get()
+            }
             return try parse(path, whole)
         }
     }
@@ -53,10 +58,28 @@ public struct DirectorySource: MigrationSource {
 
     /// Reads a file as UTF-8 (a byte-order mark is dropped); anything else is a clear error.
     static func readUTF8(atPath path: String, display: String) throws -> String {
-        guard var bytes = readBytes(atPath: path) else {
+        guard let bytes = readBytes(atPath: path) else {
             let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
             throw SourceProblem(file: display, message: reason)
         }
+        return try utf8Text(bytes, display: display)
+    }
+
+    /// ``readUTF8(atPath:display:)`` for a file `relative` to an open folder (no path walk from the root for each file).
+    static func readUTF8(in folder: FolderHandle, _ relative: String, display: String) throws -> String {
+        let fd = openat(folder.descriptor, relative, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0, let bytes = readBytes(from: fd) else {
+            if fd >= 0 { close(fd) }
+            let path = folder.path + "/" + relative
+            let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
+            throw SourceProblem(file: display, message: reason)
+        }
+        close(fd)
+        return try utf8Text(bytes, display: display)
+    }
+
+    private static func utf8Text(_ bytes: [UInt8], display: String) throws -> String {
+        var bytes = bytes
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
@@ -75,6 +98,11 @@ public struct DirectorySource: MigrationSource {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readBytes(from: fd)
+    }
+
+    /// The rest of an open file's bytes, or nil (a directory, a read error). The descriptor stays open.
+    static func readBytes(from fd: Int32) -> [UInt8]? {
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else { return nil }
         let expected = max(Int(st.st_size), 0)
@@ -91,6 +119,8 @@ public struct DirectorySource: MigrationSource {
                 }
                 if n == 0 { return }
                 count += n
+                // A short read that brought the size the file had when opened is its end: no read just to see 0.
+                if count == expected { return }
             }
         }
         if failed { return nil }
