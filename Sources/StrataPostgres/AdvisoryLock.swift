@@ -78,8 +78,8 @@ final class AdvisoryLock: MigrationLock {
 
     private func unlock(_ c: PostgresConnection) async throws {
         // A lock connection the server has closed holds no lock; a query on it might never be answered.
-        try await ConnectionWatch(c, target: driver.displayTarget).run { [key, driver] in
-            _ = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger).collect()
+        _ = try await ConnectionWatch(c, target: driver.displayTarget).run { () -> EventLoopFuture<PostgresQueryResult> in
+            c.query(PostgresQuery(unsafeSQL: "SELECT pg_advisory_unlock(\(key.0), \(key.1))"), logger: driver.logger)
         }
     }
 

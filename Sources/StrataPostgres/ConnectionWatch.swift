@@ -12,9 +12,12 @@ import Synchronization
 /// through ``run(_:)``: it returns the query's answer, or fails with ``ConnectionError`` once the connection has
 /// been closed for ``grace`` without an answer. One watch per connection registers one close callback.
 ///
+/// The query's future and the watch's failure meet in one promise on the connection's event loop: no task is
+/// started per query, so a statement costs two thread hand-offs (to the event loop and back), not four.
+///
 /// ```swift
 /// let watch = ConnectionWatch(connection, target: "postgres://db/app")
-/// let rows = try await watch.run { try await connection.query("SELECT 1", logger: logger).collect() }
+/// let result = try await watch.run { connection.query("SELECT 1", logger: logger) }
 /// ```
 final class ConnectionWatch: Sendable {
     static let grace: TimeAmount = .milliseconds(500)
@@ -40,24 +43,24 @@ final class ConnectionWatch: Sendable {
 
     var lost: ConnectionError { ConnectionError(target: target, reason: "connection lost (the server closed it)") }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// The answer of the query `start` sends, or ``lost`` when the connection closes without one.
+    func run<T: Sendable>(_ start: () -> EventLoopFuture<T>) async throws -> T {
         if connection.isClosed && state.withLock({ $0.ended }) { throw lost }
-        let pending = PendingAnswer<T>()
+        let answer = connection.eventLoop.makePromise(of: T.self)
         let lost = self.lost
         guard let id = state.withLock({ s -> UInt64? in
             guard !s.ended else { return nil }
             s.next += 1
-            s.waiting[s.next] = { pending.finish(.failure(lost)) }
+            // Whichever completes the promise first wins; a later completion is ignored.
+            s.waiting[s.next] = { answer.fail(lost) }
             return s.next
-        }) else { throw lost }
-        defer { _ = state.withLock { $0.waiting.removeValue(forKey: id) } }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-                pending.start(c, body)
-            }
-        } onCancel: {
-            pending.cancel()
+        }) else {
+            answer.fail(lost)
+            throw lost
         }
+        defer { _ = state.withLock { $0.waiting.removeValue(forKey: id) } }
+        start().cascade(to: answer)
+        return try await answer.futureResult.get()
     }
 
     private func end() {
@@ -68,28 +71,4 @@ final class ConnectionWatch: Sendable {
         }
         for fail in waiting { fail() }
     }
-}
-
-/// One query's answer: from the query itself, or a failure from the watch, whichever comes first.
-private final class PendingAnswer<T: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
-    private let work = Mutex<Task<Void, Never>?>(nil)
-
-    func start(_ c: CheckedContinuation<T, any Error>, _ body: @escaping @Sendable () async throws -> T) {
-        continuation.withLock { $0 = c }
-        let task = Task { [self] in
-            do { finish(.success(try await body())) } catch { finish(.failure(error)) }
-        }
-        work.withLock { $0 = task }
-    }
-
-    func finish(_ result: Result<T, any Error>) {
-        let c = continuation.withLock { p -> CheckedContinuation<T, any Error>? in
-            defer { p = nil }
-            return p
-        }
-        c?.resume(with: result)
-    }
-
-    func cancel() { work.withLock { $0 }?.cancel() }
 }

@@ -10,18 +10,20 @@ final class PostgresSession: DatabaseSession {
     let driver: PostgresDriver
     let backendPID = Mutex<Int32?>(nil)
     let watch: ConnectionWatch
+    let executor: EventLoopTaskExecutor
+    var preferredExecutor: (any TaskExecutor)? { executor }
 
     init(connection: PostgresConnection, driver: PostgresDriver) {
         self.connection = connection
         self.driver = driver
         self.watch = ConnectionWatch(connection, target: driver.displayTarget)
+        self.executor = EventLoopTaskExecutor(connection.eventLoop)
     }
 
     func execute(_ sql: String) async throws {
         do {
-            try await watch.run { [connection, driver] in
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
-                for try await _ in rows {}
+            _ = try await watch.run { () -> EventLoopFuture<PostgresQueryResult> in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
             }
         } catch {
             throw map(error)
@@ -30,13 +32,10 @@ final class PostgresSession: DatabaseSession {
 
     func query(_ sql: String) async throws -> [Row] {
         do {
-            return try await watch.run { [connection, driver] in
-                var result: [Row] = []
-                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) {
-                    result.append(Row(row.map(Self.text)))
-                }
-                return result
+            let answer = try await watch.run { () -> EventLoopFuture<PostgresQueryResult> in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
             }
+            return answer.rows.map { Row($0.map(Self.text)) }
         } catch {
             throw map(error)
         }

@@ -76,9 +76,14 @@ public protocol DatabaseSession: Sendable {
     /// Asks the server to cancel the statement this session is running, from another connection.
     /// Used when the run is interrupted (SIGINT/SIGTERM) or times out.
     func cancelRunningStatement() async
+    /// Where work that talks to this session best runs: the thread that serves its connection, so that each
+    /// statement's answer resumes the waiting code without handing it to another thread. Nil: anywhere.
+    var preferredExecutor: (any TaskExecutor)? { get }
 }
 
 extension DatabaseSession {
+    public var preferredExecutor: (any TaskExecutor)? { nil }
+
     /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws.
     public func withTransaction<R: Sendable>(begin: String = "BEGIN", _ body: (any DatabaseSession) async throws -> R) async throws -> R {
         try await execute(begin)
