@@ -9,6 +9,9 @@ struct PostgresConformanceTests {
 
     @Test func upAppliesEveryMigration() async throws { try await Conformance.upAppliesEveryMigration(make) }
     @Test func secondUpIsNoOp() async throws { try await Conformance.secondUpIsNoOp(make) }
+    @Test func singleTransactionRecordsLikePerMigrationRuns() async throws {
+        try await Conformance.singleTransactionRecordsLikePerMigrationRuns(make)
+    }
     @Test func repeatableRunsAgainWhenChanged() async throws { try await Conformance.repeatableRunsAgainWhenChanged(make) }
     @Test func baselineStartsFreshDatabases() async throws { try await Conformance.baselineStartsFreshDatabases(make) }
     @Test func downRevertsOneStepByDefault() async throws { try await Conformance.downRevertsOneStepByDefault(make) }

@@ -11,13 +11,44 @@ extension Conformance {
             let report = try await run(db, .up(to: nil), migrations)
             #expect(report.outcome == .ok)
             #expect(report.steps.map(\.version.digits) == ["0001", "0002", "0003"])
-            #expect(try await userTables(db) == ["posts", "tags", "users"])
-            let rows = try await history(db)
-            #expect(rows.map(\.version) == ["0001", "0002", "0003"])
-            #expect(rows.map(\.name) == ["create_users", "create_posts", "create_tags"])
-            #expect(rows.map(\.checksum) == migrations.map(\.checksum))
-            #expect(rows.allSatisfy { $0.state == "applied" && $0.failedStatement == nil && $0.failedDirection == nil })
-            #expect(try await events(db).map(\.summary) == ["0001 up ok", "0002 up ok", "0003 up ok"])
+            try await expectStandardApplied(db, migrations)
+        }
+    }
+
+    /// The three standard migrations applied once each: their tables, one history row and one `ok` event each.
+    @discardableResult
+    static func expectStandardApplied(_ db: DriverTestDatabase, _ migrations: [Migration]) async throws -> [HistoryRow] {
+        #expect(try await userTables(db) == ["posts", "tags", "users"])
+        let rows = try await history(db)
+        #expect(rows.map(\.version) == ["0001", "0002", "0003"])
+        #expect(rows.map(\.name) == ["create_users", "create_posts", "create_tags"])
+        #expect(rows.map(\.checksum) == migrations.map(\.checksum))
+        #expect(rows.allSatisfy { $0.state == "applied" && $0.failedStatement == nil && $0.failedDirection == nil })
+        #expect(try await events(db).map(\.summary) == ["0001 up ok", "0002 up ok", "0003 up ok"])
+        return rows
+    }
+
+    /// `--single-transaction` writes the history once, at the end of the run: the same rows and events, in the same
+    /// order, as one transaction per migration; `redo` (down, then up again) ends with the rows in place, `down --to 0`
+    /// with none.
+    public static func singleTransactionRecordsLikePerMigrationRuns(_ make: DriverTestFactory) async throws {
+        try await DriverTestDatabase.with(make) { db in
+            let migrations = try await standardMigrations()
+            let report = try await run(db, .up(to: nil), migrations, singleTransaction: true)
+            #expect(report.outcome == .ok)
+            #expect(report.toVersion?.digits == "0003")
+            let rows = try await expectStandardApplied(db, migrations)
+
+            let redo = try await run(db, .redo(steps: 2), migrations, singleTransaction: true)
+            #expect(redo.steps.map { "\($0.version.digits) \($0.direction)" } == ["0003 down", "0002 down", "0002 up", "0003 up"])
+            #expect(try await history(db) == rows)
+            #expect(try await events(db).map(\.summary).suffix(4) == ["0003 down ok", "0002 down ok", "0002 up ok", "0003 up ok"])
+
+            let down = try await run(db, .down(steps: 1, to: MigrationVersion("0")), migrations, singleTransaction: true)
+            #expect(down.toVersion == nil)
+            #expect(try await history(db) == [])
+            #expect(try await userTables(db) == [])
+            #expect(try await events(db).count == 10)
         }
     }
 

@@ -22,8 +22,13 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
     public let digits: String
     /// The version without leading zeros (in each dotted part, trailing zero parts dropped), used for comparison and equality.
     public let canonical: String
-    /// The canonical parts of a dotted version (one part for plain versions; empty for repeatables).
-    private let parts: [Substring]
+    /// Plain, dotted or repeatable: a stored kind instead of the parts themselves, so a version is two strings (inline
+    /// when short, as versions are) and copying one costs nothing: tens of thousands are copied in a run's bookkeeping.
+    private let kind: Kind
+
+    private enum Kind: Sendable, Hashable {
+        case plain, dotted, repeatable
+    }
 
     /// The prefix of a repeatable version as stored in the history.
     public static let repeatablePrefix = "R__"
@@ -52,7 +57,7 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
         if !bytes.contains(46) {
             let firstNonZero = bytes.firstIndex { $0 != 48 } ?? bytes.count
             let canonical = firstNonZero == bytes.count ? "0" : String(decoding: bytes[firstNonZero...], as: UTF8.self)
-            self.init(digits: digits, canonical: canonical, parts: [Substring(canonical)])
+            self.init(digits: digits, canonical: canonical, kind: .plain)
             return
         }
         var trimmed: [Substring] = digits.split(separator: ".", omittingEmptySubsequences: false).map { part in
@@ -61,50 +66,54 @@ public struct MigrationVersion: Sendable, Hashable, Comparable, CustomStringConv
         }
         while trimmed.count > 1, trimmed.last == "0" { trimmed.removeLast() }
         let canonical = trimmed.joined(separator: ".")
-        self.init(digits: digits, canonical: canonical, parts: canonical.split(separator: "."))
+        self.init(digits: digits, canonical: canonical, kind: canonical.utf8.contains(46) ? .dotted : .plain)
     }
 
-    private init(digits: String, canonical: String, parts: [Substring]) {
+    private init(digits: String, canonical: String, kind: Kind) {
         self.digits = digits
         self.canonical = canonical
-        self.parts = parts
+        self.kind = kind
     }
 
     /// A repeatable migration's version (Flyway's `R__name.sql`): runs after every numbered migration,
     /// and again whenever its checksum changes.
     public init(repeatable name: String) {
         let text = Self.repeatablePrefix + name
-        self.init(digits: text, canonical: text, parts: [])
+        self.init(digits: text, canonical: text, kind: .repeatable)
     }
 
     public var description: String { digits }
     public var isZero: Bool { canonical == "0" }
     /// Whether this is a repeatable migration's version (``init(repeatable:)``).
-    public var isRepeatable: Bool { parts.isEmpty }
+    public var isRepeatable: Bool { kind == .repeatable }
     /// Whether the version has dotted parts (`2.1`).
     public var isDotted: Bool { digits.utf8.contains(46) && !isRepeatable }
 
     public static func == (a: Self, b: Self) -> Bool { a.canonical == b.canonical }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
     public static func < (a: Self, b: Self) -> Bool {
-        if a.isRepeatable || b.isRepeatable {
-            if a.isRepeatable != b.isRepeatable { return b.isRepeatable }
+        if a.kind == .repeatable || b.kind == .repeatable {
+            if a.kind != b.kind { return b.kind == .repeatable }
             return a.canonical < b.canonical
         }
-        if a.parts.count == 1 && b.parts.count == 1 { return less(a.canonical[...], b.canonical[...]) }
-        for i in 0..<max(a.parts.count, b.parts.count) {
-            let x = i < a.parts.count ? a.parts[i] : "0"
-            let y = i < b.parts.count ? b.parts[i] : "0"
-            if x != y { return less(x, y) }
+        if a.kind == .plain && b.kind == .plain { return less(a.canonical, b.canonical) }
+        // Dotted: part by part, a missing part being 0 (canonical forms have no trailing zero parts).
+        let x = a.canonical.split(separator: ".", omittingEmptySubsequences: false)
+        let y = b.canonical.split(separator: ".", omittingEmptySubsequences: false)
+        for i in 0..<max(x.count, y.count) {
+            let p = i < x.count ? x[i] : "0"
+            let q = i < y.count ? y[i] : "0"
+            if p != q { return less(p, q) }
         }
         return false
     }
 
     /// Numeric order of two digit strings without leading zeros.
-    private static func less(_ a: Substring, _ b: Substring) -> Bool {
-        if a.utf8.count != b.utf8.count { return a.utf8.count < b.utf8.count }
-        // Digits only: byte order is numeric order, and far cheaper than String's Unicode-aware comparison.
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    private static func less<S: StringProtocol>(_ a: S, _ b: S) -> Bool {
+        let (m, n) = (a.utf8.count, b.utf8.count)
+        if m != n { return m < n }
+        // Digits only, same length: text order is numeric order (ASCII compares byte by byte).
+        return a < b
     }
 
     public init(from decoder: any Decoder) throws {

@@ -17,21 +17,20 @@ public enum Planner {
         // no-op run over 10,000 spends on everything it looks up.
         let byVersion = VersionIndex(migrations)
         // Versions with a history row (repeatables apart: they are never reverted one by one).
-        let appliedVersions = statuses.filter { $0.appliedChecksum != nil && !$0.version.isRepeatable }.map(\.version)
+        // (Lazily filtered throughout: copying 10,000 statuses to keep a handful costs more than the plan itself.)
+        let appliedVersions = statuses.lazy.filter { $0.appliedChecksum != nil && !$0.version.isRepeatable }.map(\.version)
 
         switch request {
         case .up(let target):
-            let changed = statuses.filter { $0.state == .changed }
-            if !changed.isEmpty { throw .checksumMismatch(changed) }
-            let missing = statuses.filter { $0.state == .missing }
-            if !missing.isEmpty { throw .missingFiles(missing) }
+            if statuses.contains(where: { $0.state == .changed }) { throw .checksumMismatch(statuses.filter { $0.state == .changed }) }
+            if statuses.contains(where: { $0.state == .missing }) { throw .missingFiles(statuses.filter { $0.state == .missing }) }
             if let target, !target.isZero, byVersion[target] == nil { throw .unknownTarget(target) }
-            let numberedApplied = appliedVersions.filter { !$0.isRepeatable }
+            let numberedApplied = appliedVersions
             // Repeatable migrations run after the numbered ones, on a full `up` only.
-            let repeatables = target == nil ? statuses.filter { $0.state == .pending && $0.version.isRepeatable }.map(\.version) : []
+            let repeatables = target == nil ? Array(statuses.lazy.filter { $0.state == .pending && $0.version.isRepeatable }.map(\.version)) : []
             var pending: [MigrationVersion]
             if numberedApplied.isEmpty,
-               let baseline = migrations.filter({ $0.isBaseline && within(target, $0.version) }).map(\.version).max() {
+               let baseline = migrations.lazy.filter({ $0.isBaseline && within(target, $0.version) }).map(\.version).max() {
                 // A fresh database starts from the newest baseline within reach and skips what it covers.
                 pending = [baseline] + migrations.filter { !$0.isPureBaseline && !$0.isRepeatable && $0.version > baseline && within(target, $0.version) }.map(\.version).sorted()
                 var steps = pending.compactMap { byVersion[$0] }.map { MigrationPlan.Step(migration: $0, direction: .up) }
@@ -42,12 +41,14 @@ public enum Planner {
                 // A fresh database with no baseline within reach: every numbered migration up to the target.
                 pending = migrations.filter { !$0.isPureBaseline && !$0.isRepeatable && within(target, $0.version) }.map(\.version).sorted()
             } else {
-                pending = statuses.filter { $0.state == .pending && !$0.version.isRepeatable && byVersion[$0.version]?.isPureBaseline != true }.map(\.version)
+                pending = Array(statuses.lazy.filter { $0.state == .pending && !$0.version.isRepeatable && byVersion[$0.version]?.isPureBaseline != true }.map(\.version))
                 if let target { pending = pending.filter { $0 <= target } }
                 if let latest = numberedApplied.max() {
                     // A baseline the database has not reached, whose earlier files are gone (`strata squash` moved them
                     // to archive/, and the history names some of them): running later migrations would skip changes.
-                    for b in statuses where b.state == .covered && byVersion[b.version]?.isPureBaseline == true && b.version > latest {
+                    for i in statuses.indices where statuses[i].state == .covered && statuses[i].version > latest
+                        && byVersion[statuses[i].version]?.isPureBaseline == true {
+                        let b = statuses[i]
                         if statuses.contains(where: { $0.state == .archived && $0.version <= b.version }) {
                             throw .behindBaseline(baseline: b.version, name: b.name, current: latest, file: b.file)
                         }
@@ -63,9 +64,9 @@ public enum Planner {
 
         case .down(let steps, let target):
             let toRevert: [MigrationVersion]
-            let newestFirst = appliedVersions.sorted(by: >)
+            let newestFirst = Array(appliedVersions).sorted(by: >)
             if let target {
-                if !target.isZero && !appliedVersions.contains(target) && byVersion[target] == nil { throw .unknownTarget(target) }
+                if !target.isZero && !newestFirst.contains(target) && byVersion[target] == nil { throw .unknownTarget(target) }
                 // `--to 0` means all, a migration numbered 0 included (diesel's 00000000000000_diesel_initial_setup, drizzle's 0000_…).
                 toRevert = target.isZero ? newestFirst : newestFirst.filter { $0 > target }
             } else {
@@ -88,7 +89,7 @@ public enum Planner {
 
         case .redo(let steps):
             guard steps >= 1 else { throw .badSteps(steps) }
-            let toRevert = Array(appliedVersions.sorted(by: >).prefix(steps))
+            let toRevert = Array(Array(appliedVersions).sorted(by: >).prefix(steps))
             let down = try downSteps(toRevert, statuses: statuses, byVersion: byVersion)
             let up = down.reversed().map { MigrationPlan.Step(migration: $0.migration, direction: .up) }
             return MigrationPlan(steps: down + up)

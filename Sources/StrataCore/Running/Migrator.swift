@@ -53,7 +53,10 @@ public struct Migrator: Sendable {
                         for sql in me.store.createStatements() { try await s.execute(sql) }
                     }
                 }
-                return try await body(Locked(session: session, migrator: me, lock: lock))
+                // Statement after statement on the connection's own thread: no hand-off between threads per statement.
+                return try await withTaskExecutorPreference(session.preferredExecutor) {
+                    try await body(Locked(session: session, migrator: me, lock: lock))
+                }
             }
         }
     }
@@ -93,7 +96,7 @@ public struct Migrator: Sendable {
         let done = Mutex<[RunReport.Step]>([])
         do {
             let session = locked.session
-            let rows = try await locked.store.applied(on: session)
+            let rows = try await locked.store.planningRows(on: session)
             applied.withLock { $0 = rows }
             let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
             try Self.checkSingleTransaction(plan, options)
@@ -137,13 +140,17 @@ public struct Migrator: Sendable {
 
     private func report(_ request: PlanRequest, started: Date, applied: [AppliedMigration], steps: [RunReport.Step],
                         outcome: RunReport.Outcome, error: String?, sql: [String]?) -> RunReport {
-        var versions = Set(applied.filter { $0.state == .applied }.map(\.version))
-        let from = versions.max()
-        for s in steps { if s.direction == .up { versions.insert(s.version) } else { versions.remove(s.version) } }
+        let from = applied.lazy.filter { $0.state == .applied }.map(\.version).max()
+        var to = from
+        if !steps.isEmpty {
+            var versions = Set(applied.lazy.filter { $0.state == .applied }.map(\.version))
+            for s in steps { if s.direction == .up { versions.insert(s.version) } else { versions.remove(s.version) } }
+            to = versions.max()
+        }
         let finished = Date()
         return RunReport(runID: context.runID, environment: context.environment, database: driver.displayTarget, request: "\(request)",
                          outcome: outcome, startedAt: started, finishedAt: finished, durationMs: Int64(finished.timeIntervalSince(started) * 1000),
-                         fromVersion: from, toVersion: versions.max(), steps: steps, error: error, sql: sql)
+                         fromVersion: from, toVersion: to, steps: steps, error: error, sql: sql)
     }
 
     // MARK: applying a plan
@@ -158,22 +165,25 @@ public struct Migrator: Sendable {
         if options.singleTransaction && !plan.isEmpty {
             try await exec(d.beginTransaction, false)
             let perFileTimeouts = plan.steps.contains { $0.script.directives.statementTimeout != nil || $0.script.directives.lockTimeout != nil }
+            // All or nothing: the history is written once, after the last migration, in a few statements.
+            let records = DeferredRecords()
             do {
                 for (i, step) in plan.steps.enumerated() {
                     let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true,
-                                                replaceTimeouts: perFileTimeouts, progress: progress)
+                                                replaceTimeouts: perFileTimeouts, deferred: records, progress: progress)
                     try await lock?.checkHeld()
                     done.append(r)
                 }
                 try await lock?.checkHeld()
                 do {
+                    for sql in records.statements(store) { try await exec(sql, false) }
                     try await exec("COMMIT", false)
                 } catch let error where !(error is CancellationError || error is ConnectionError) {
                     // e.g. a deferred constraint: report it against the last migration of the run.
                     guard let last = plan.steps.last else { throw error }
                     let statement = last.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
                     var failure = makeFailure(last, index: max(0, last.script.statements.count - 1), statement: statement, inVerify: false, error: error, dirty: false)
-                    failure.cause = "while committing the run: " + failure.cause
+                    failure.cause = "while recording the run and committing: " + failure.cause
                     throw failure
                 }
             } catch var failure as MigrationFailure {
@@ -198,7 +208,7 @@ public struct Migrator: Sendable {
     }
 
     private func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
-                           inOuterTransaction: Bool, replaceTimeouts: Bool = false,
+                           inOuterTransaction: Bool, replaceTimeouts: Bool = false, deferred: DeferredRecords? = nil,
                            progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
         let d = driver.dialect
         let script = step.script
@@ -251,7 +261,7 @@ public struct Migrator: Sendable {
             let write = step.direction == .up ? store.markApplied(m.version, durationMs: elapsedMs()) : store.delete(m.version)
             for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
-        } else if let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
+        } else if deferred == nil, let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
                                          lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
                                          bookkeeping: { durationSQL, finishedSQL in
                                              let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
@@ -293,8 +303,12 @@ public struct Migrator: Sendable {
                         }
                     }
                     do {
-                        let write = step.direction == .up ? store.insert(row(.applied, nil)) : store.delete(m.version)
-                        for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
+                        if let deferred {
+                            deferred.add(step.direction == .up ? .applied(row(.applied, nil)) : .reverted(m.version), event: event(.ok))
+                        } else {
+                            let write = step.direction == .up ? store.insert(row(.applied, nil)) : store.delete(m.version)
+                            for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
+                        }
                         if !inOuterTransaction { try await exec("COMMIT", false) }
                     } catch where !(error is CancellationError || error is ConnectionError) {
                         if Task.isCancelled { throw CancellationError() }

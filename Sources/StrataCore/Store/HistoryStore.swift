@@ -113,7 +113,22 @@ public struct HistoryStore: Sendable {
                                     durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
                                     state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
                                     failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
-        }.sorted { $0.version < $1.version }
+        }.inVersionOrder()
+    }
+
+    /// What planning needs of the history, for a run that already made sure the table exists: version, name,
+    /// checksum, state and the failure marker of each row, in version order. Timestamps and provenance are left out
+    /// (`appliedAt` is the epoch, `appliedBy`, `host` and `strataVersion` are empty): a no-op `up` over 10,000
+    /// applied migrations spent a third of its time receiving and decoding them. Use ``applied(on:)`` to show rows.
+    public func planningRows(on session: any DatabaseSession) async throws -> [AppliedMigration] {
+        let rows = try await session.query("SELECT version, name, checksum, state, failed_statement, failed_direction FROM \(m)")
+        let epoch = Date(timeIntervalSince1970: 0)
+        return rows.compactMap { r in
+            guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
+            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: epoch, durationMs: 0, appliedBy: "", host: "",
+                                    strataVersion: "", state: AppliedState(rawValue: r[3] ?? "") ?? .applied, failedStatement: r[4].flatMap { Int($0) },
+                                    failedDirection: r[5].flatMap { MigrationDirection(rawValue: $0) })
+        }.inVersionOrder()
     }
 
     /// The newest events, newest first.
@@ -135,13 +150,24 @@ public struct HistoryStore: Sendable {
     /// Records `row`; `applied_at` is the server's transaction time. `durationSQL`, when given, is the SQL
     /// expression stored as `duration_ms` instead of `row.durationMs`.
     public func insert(_ row: AppliedMigration, durationSQL: String? = nil) -> String {
+        "INSERT INTO \(m) \(Self.rowColumns) VALUES \(values(row, durationSQL: durationSQL))\(row.version.isRepeatable ? rerun : "")"
+    }
+
+    /// Records several rows in one statement (a run in one transaction records its migrations at the end).
+    /// Every version must differ: a repeatable's row replaces the one stored.
+    public func insert(_ rows: [AppliedMigration]) -> String {
+        let tuples = rows.map { values($0, durationSQL: nil) }.joined(separator: ", ")
+        return "INSERT INTO \(m) \(Self.rowColumns) VALUES \(tuples)\(rows.contains { $0.version.isRepeatable } ? rerun : "")"
+    }
+
+    private static let rowColumns = "(version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction)"
+
+    private func values(_ row: AppliedMigration, durationSQL: String?) -> String {
         let d = dialect
-        let at = d.now
         return """
-        INSERT INTO \(m) (version, name, checksum, applied_at, duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction) \
-        VALUES (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(at), \(durationSQL ?? String(row.durationMs)), \
+        (\(d.literal(row.version.digits)), \(d.literal(row.name)), \(d.literal(row.checksum)), \(d.now), \(durationSQL ?? String(row.durationMs)), \
         \(d.literal(row.appliedBy)), \(d.literal(row.host)), \(d.literal(row.strataVersion)), \(d.literal(row.state.rawValue)), \
-        \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))\(row.version.isRepeatable ? rerun : "")
+        \(row.failedStatement.map(String.init) ?? "NULL"), \(row.state == .dirty ? d.literal("up") : "NULL"))
         """
     }
 
@@ -183,10 +209,30 @@ public struct HistoryStore: Sendable {
     }
 
     public func insert(_ event: MigrationEvent, finishedSQL: String? = nil) -> String {
+        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(values(event, finishedSQL: finishedSQL))"
+    }
+
+    /// Records several events in one statement, in order.
+    public func insert(_ events: [MigrationEvent]) -> String {
+        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(events.map { values($0, finishedSQL: nil) }.joined(separator: ", "))"
+    }
+
+    /// Removes several versions' rows in one statement (matched as ``delete(_:)-(MigrationVersion)`` matches one).
+    public func delete(_ versions: [MigrationVersion]) -> String {
+        let exact = versions.filter { $0.isRepeatable || $0.isDotted }.map { dialect.literal($0.digits) }
+        let numeric = versions.filter { !$0.isRepeatable && !$0.isDotted }.map { dialect.literal($0.isZero ? "" : $0.canonical) }
+        var terms: [String] = []
+        if !numeric.isEmpty { terms.append("ltrim(version, '0') IN (\(numeric.joined(separator: ", ")))") }
+        if !exact.isEmpty { terms.append("version IN (\(exact.joined(separator: ", ")))") }
+        return "DELETE FROM \(m) WHERE " + (terms.isEmpty ? "false" : terms.joined(separator: " OR "))
+    }
+
+    private static let eventColumns = #"(run_id, version, direction, outcome, started_at, finished_at, error, environment, host, "user")"#
+
+    private func values(_ event: MigrationEvent, finishedSQL: String?) -> String {
         let d = dialect
         return """
-        INSERT INTO \(e) (run_id, version, direction, outcome, started_at, finished_at, error, environment, host, "user") \
-        VALUES (\(d.literal(event.runID)), \(d.literal(event.version?.digits)), \(d.literal(event.direction.rawValue)), \
+        (\(d.literal(event.runID)), \(d.literal(event.version?.digits)), \(d.literal(event.direction.rawValue)), \
         \(d.literal(event.outcome.rawValue)), \(d.literal(Timestamps.format(event.startedAt))), \(finishedSQL ?? d.literal(Timestamps.format(event.finishedAt))), \
         \(d.literal(event.error)), \(d.literal(event.environment)), \(d.literal(event.host)), \(d.literal(event.user)))
         """

@@ -23,8 +23,11 @@ struct UpCommand: AsyncParsableCommand {
         try await CommandContext.run(global, run: run, ownsTimeout: { config in
             (try? SafeUp.settings(for: .up(to: target), flags: flags, safety: safety, config: config)) != nil
         }) { ctx in
-            if !allowForeign, let refusal = try await ForeignHistoryGuard.check(migrator: ctx.migrator()) { throw CommandFailure(.validation, refusal.description) }
-            try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety)
+            let migrator = ctx.migrator()
+            let guardForeign: @Sendable () async throws -> Void = {
+                if let refusal = try await ForeignHistoryGuard.check(migrator: migrator) { throw CommandFailure(.validation, refusal.description) }
+            }
+            try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety, preflight: allowForeign ? nil : guardForeign)
         }
     }
 }

@@ -3,12 +3,18 @@ import StrataKit
 
 /// The shared body of `up`, `down` and `redo`: load, plan under the lock, apply, report.
 enum MigrationRun {
-    static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions? = nil) async throws {
+    /// - Parameter preflight: a read-only check of the database (`up`'s foreign-history guard) that runs while the
+    ///   migrations are read and parsed, so its connection costs no time of its own; its error wins over nothing but
+    ///   a problem in the migrations, and it is thrown before anything is locked or run.
+    static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions? = nil,
+                        preflight: (@Sendable () async throws -> Void)? = nil) async throws {
         let out = ctx.output
         let migrator = ctx.migrator()
+        async let checked: Void? = preflight?()
         let recorder = RunRecorder.begin(ctx: ctx, runID: migrator.context.runID, dryRun: flags.dryRun)
         let notify = RunNotifications(ctx: ctx, request: request, runID: migrator.context.runID, dryRun: flags.dryRun)
         let migrations = try await notify.watch { try await ctx.loadMigrations() }
+        _ = try await checked
         var options = RunOptions()
         options.dryRun = flags.dryRun
         options.singleTransaction = flags.singleTransaction
