@@ -71,3 +71,39 @@ struct RedactorTests {
         #expect(Redactor(secrets: ["hunter2"]).redact(text) == text)
     }
 }
+
+/// The byte scans that decide whether the redactor has anything to replace: a miss must never skip a secret.
+struct TextScanTests {
+    @Test("contains finds a needle anywhere, in any text", arguments: [
+        ("hunter2", "hunter2", true), ("xhunter2", "hunter2", true), ("hunter2x", "hunter2", true), ("hunter", "hunter2", false),
+        ("hhhunter2", "hunter2", true), ("été hunter2 ü", "hunter2", true), ("été", "té", true), ("abc", "", true), ("", "a", false),
+    ])
+    func contains(text: String, needle: String, found: Bool) {
+        #expect(TextScan.contains(text, needle) == found)
+        #expect(TextScan.contains(text, needle) == text.contains(needle) || needle.isEmpty)
+    }
+
+    @Test("containsIgnoringCase matches ASCII letters in any case", arguments: [
+        ("PASSWORD=x", true), ("Password", true), ("a pAsSwOrD b", true), ("passwor", false), ("pass word", false), ("ПАРОЛЬ", false),
+    ])
+    func ignoringCase(text: String, found: Bool) {
+        #expect(TextScan.containsIgnoringCase(text, "password") == found)
+    }
+
+    @Test("hasURLWithPassword finds exactly the URLs redactURL rewrites", arguments: [
+        "postgres://app:hunter2@db/app", "x postgres://:pw@h/d", "mysql://root:pw@db/x", #"{"u":"postgres://a:b@c/d"}"#,
+        "postgres://app@db/app", "postgres://db:5432/app", "see https://example.com/a:b", "postgres://app:pw db@x", "no url here",
+        #"{"url":"postgres://app@db/app","mail":"me@example.com"}"#, "sqlite://:memory:", "a://b:c\"@d",
+    ])
+    func urlShape(text: String) {
+        #expect(TextScan.hasURLWithPassword(text) == (Redactor.redactURL(text) != text), "\(text)")
+    }
+
+    @Test("a large text with nothing to mask comes back unchanged; one secret in it is still masked")
+    func largeText() {
+        let big = String(repeating: #"{"version":"00001","name":"tiny","state":"applied","target":"postgres://app@db/app"},"#, count: 20_000)
+        let r = Redactor(secrets: ["hunter2"])
+        #expect(r.redact(big) == big)
+        #expect(r.redact(big + "hunter2").hasSuffix("***"))
+    }
+}

@@ -21,11 +21,15 @@ public struct Redactor: Sendable {
     }
 
     public func redact(_ text: String) -> String {
+        // Text with nothing to mask (the usual case, and a `status --json` over 10,000 migrations is a megabyte
+        // or more) is only scanned, byte by byte: the replacements run where something was found.
         var out = Self.redactURL(text)
-        for s in secrets where out.contains(s) { out = out.replacingOccurrences(of: s, with: "***") }
+        for s in secrets where TextScan.contains(out, s) { out = out.replacingOccurrences(of: s, with: "***") }
         // Every secret's percent-encoded form (as it appears inside a URL), not only the first one's.
         for s in secrets {
-            if let enc = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), enc != s { out = out.replacingOccurrences(of: enc, with: "***") }
+            if let enc = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), enc != s, TextScan.contains(out, enc) {
+                out = out.replacingOccurrences(of: enc, with: "***")
+            }
         }
         return out
     }
@@ -33,12 +37,12 @@ public struct Redactor: Sendable {
     /// Masks the password part of every `scheme://user:password@` and `password=value` in `text`.
     public static func redactURL(_ text: String) -> String {
         var out = text
-        if out.contains("://") {
+        if TextScan.hasURLWithPassword(out) {
             // Up to the LAST `@` before whitespace or a quote: a password with an unencoded `@` (a malformed URL) must not
             // leak its tail, and a quoted URL in JSON or SQL must not swallow the text after its closing quote.
             out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^\s"']*@"#, with: "$1:***@", options: .regularExpression)
         }
-        if out.range(of: "password", options: .caseInsensitive) != nil {
+        if TextScan.containsIgnoringCase(out, "password") {
             out = out.replacingOccurrences(of: #"(?i)(password\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)"#, with: "$1***", options: .regularExpression)
         }
         return out

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Byte-level searches for ``Redactor``: whether there is anything to mask at all, without Foundation's
+/// Unicode-aware search (which over a megabyte of JSON cost more than producing it).
+///
+/// ```swift
+/// TextScan.contains("login for app:hunter2@db", "hunter2")          // true
+/// TextScan.hasURLWithPassword("postgres://app:pw@db/app")            // true
+/// TextScan.containsIgnoringCase("PASSWORD=x", "password")            // true
+/// ```
+enum TextScan {
+    /// Whether `needle`'s UTF-8 bytes occur in `text`'s.
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        var text = text, needle = needle
+        return text.withUTF8 { t in
+            needle.withUTF8 { n in
+                guard !n.isEmpty else { return true }
+                guard t.count >= n.count, let tb = t.baseAddress, let nb = n.baseAddress else { return false }
+                // memchr to the next candidate first byte, memcmp the rest.
+                let last = t.count - n.count
+                var i = 0
+                while i <= last {
+                    guard let hit = memchr(tb + i, Int32(n[0]), last - i + 1) else { return false }
+                    let k = Int(bitPattern: hit) - Int(bitPattern: tb)
+                    if memcmp(tb + k, nb, n.count) == 0 { return true }
+                    i = k + 1
+                }
+                return false
+            }
+        }
+    }
+
+    /// Whether `needle` (ASCII, lower case) occurs in `text` in any case.
+    static func containsIgnoringCase(_ text: String, _ needle: String) -> Bool {
+        let n = Array(needle.utf8)
+        guard let first = n.first else { return true }
+        var text = text
+        return text.withUTF8 { t in
+            guard t.count >= n.count else { return false }
+            var i = 0
+            while i <= t.count - n.count {
+                if t[i] | 0x20 == first {
+                    var j = 1
+                    while j < n.count, (t[i + j] >= 65 && t[i + j] <= 90 ? t[i + j] | 0x20 : t[i + j]) == n[j] { j += 1 }
+                    if j == n.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// Whether some `://` is followed by `user:…@` (no `:`, `/`, `@` or space in the user; no space or quote before
+    /// the `@`): the shape ``Redactor/redactURL(_:)`` masks.
+    static func hasURLWithPassword(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { t in
+            func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+            var i = 0
+            while i + 3 <= t.count {
+                guard t[i] == 58, t[i + 1] == 47, t[i + 2] == 47 else { i += 1; continue }  // "://"
+                var j = i + 3
+                while j < t.count, t[j] != 58, t[j] != 47, t[j] != 64, !isSpace(t[j]) { j += 1 }
+                if j < t.count, t[j] == 58 {
+                    var k = j + 1
+                    while k < t.count, !isSpace(t[k]), t[k] != 34, t[k] != 39 {
+                        if t[k] == 64 { return true }
+                        k += 1
+                    }
+                }
+                i += 3
+            }
+            return false
+        }
+    }
+}
