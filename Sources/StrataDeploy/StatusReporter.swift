@@ -22,14 +22,27 @@ public final class StatusReporter: Sendable {
     private struct State {
         var status: RunStatus
         var redactor: Redactor
-        var lastWrite: ContinuousClock.Instant?
+        /// The earliest time for the next write of an ordinary change.
+        var nextWrite: ContinuousClock.Instant?
         var flushScheduled = false
         var dirty = false
         var finished = false
         var lastError: String?
         var timer: (any DispatchSourceTimer)?
+        /// Numbers the snapshots, so that a write never replaces a newer status with an older one.
+        var sequence: UInt64 = 0
     }
     private let state: Mutex<State>
+    /// The sequence number of the status on disk. Writes happen under this lock, not the state's: a change (made
+    /// from the thread running the migrations) never waits for a status being encoded and written.
+    private let written = Mutex<UInt64>(0)
+
+    /// A status to write, taken under the state lock and written outside it.
+    private struct Snapshot {
+        var status: RunStatus
+        var redactor: Redactor
+        var sequence: UInt64
+    }
 
     public init(file: StatusFile, initial: RunStatus, redactor: Redactor = Redactor(),
                 heartbeat: Duration = .seconds(5), minimumInterval: Duration = .milliseconds(250)) {
@@ -48,15 +61,16 @@ public final class StatusReporter: Sendable {
 
     /// Writes the status now and starts the heartbeat.
     public func start() {
-        state.withLock { s in
-            writeLocked(&s)
+        let first = state.withLock { s in
             let timer = DispatchSource.makeTimerSource(queue: .global())
             let interval = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(heartbeat)))
             timer.schedule(deadline: .now() + interval, repeating: interval)
             timer.setEventHandler { [weak self] in self?.beat() }
             timer.resume()
             s.timer = timer
+            return Self.snapshot(&s)
         }
+        write(first)
     }
 
     /// Adds secrets to hide from now on.
@@ -64,29 +78,30 @@ public final class StatusReporter: Sendable {
         state.withLock { s in for secret in redactor.secrets { s.redactor.add(secret) } }
     }
 
-    /// Changes the status; written at once when `force` or when the last write is older than ``minimumInterval``.
+    /// Changes the status. With `force`, it is written at once (on the caller's thread); otherwise it is written
+    /// from another thread once ``minimumInterval`` has passed since the last write (longer when writing takes
+    /// long: a status listing thousands of applied migrations is written at most a twentieth of the time).
     public func update(force: Bool = false, _ change: (inout RunStatus) -> Void) {
-        state.withLock { s in
-            guard !s.finished else { return }
+        let now = state.withLock { s -> Snapshot? in
+            guard !s.finished else { return nil }
             change(&s.status)
-            let now = ContinuousClock.now
-            if force || s.lastWrite.map({ now - $0 >= minimumInterval }) ?? true {
-                writeLocked(&s)
-            } else {
-                s.dirty = true
-                if !s.flushScheduled {
-                    s.flushScheduled = true
-                    let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(minimumInterval)))
-                    DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
-                }
+            if force { return Self.snapshot(&s) }
+            s.dirty = true
+            if !s.flushScheduled {
+                s.flushScheduled = true
+                let wait = s.nextWrite.map { max(.zero, $0 - .now) } ?? .zero
+                let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(wait)))
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
             }
+            return nil
         }
+        if let now { write(now) }
     }
 
     /// Writes the final state (flushed to disk) and stops the heartbeat; later updates are ignored.
     public func finish(_ final: RunState, exitCode: Int32?, message: String, change: (inout RunStatus) -> Void = { _ in }) {
-        state.withLock { s in
-            guard !s.finished else { return }
+        let last = state.withLock { s -> Snapshot? in
+            guard !s.finished else { return nil }
             s.timer?.cancel()
             s.timer = nil
             s.status.status = final
@@ -95,35 +110,51 @@ public final class StatusReporter: Sendable {
             s.status.timestamp = Date()
             s.status.currentMigration = final == .completed ? nil : s.status.currentMigration
             change(&s.status)
-            writeLocked(&s, sync: true)
             s.finished = true
+            return Self.snapshot(&s)
         }
+        if let last { write(last, sync: true) }
     }
 
     private func beat() {
-        state.withLock { s in
-            guard !s.finished else { return }
-            writeLocked(&s)
-        }
+        let snap = state.withLock { s -> Snapshot? in s.finished ? nil : Self.snapshot(&s) }
+        if let snap { write(snap) }
     }
 
     private func flush() {
-        state.withLock { s in
+        let snap = state.withLock { s -> Snapshot? in
             s.flushScheduled = false
-            guard s.dirty, !s.finished else { return }
-            writeLocked(&s)
+            guard s.dirty, !s.finished else { return nil }
+            return Self.snapshot(&s)
         }
+        if let snap { write(snap) }
     }
 
-    private func writeLocked(_ s: inout State, sync: Bool = false) {
-        s.status.updatedAt = Date()
-        do {
-            try file.write(s.status.redacted(by: s.redactor), sync: sync)
-            s.lastError = nil
-        } catch {
-            s.lastError = "\(error)"
-        }
-        s.lastWrite = .now
+    private static func snapshot(_ s: inout State) -> Snapshot {
+        s.sequence += 1
         s.dirty = false
+        s.status.updatedAt = Date()
+        return Snapshot(status: s.status, redactor: s.redactor, sequence: s.sequence)
+    }
+
+    private func write(_ snap: Snapshot, sync: Bool = false) {
+        let started = ContinuousClock.now
+        // nil: skipped (a newer status is on disk); .some(nil): written; .some(error): failed.
+        let outcome = written.withLock { last -> String?? in
+            guard snap.sequence > last else { return nil }
+            last = snap.sequence
+            do {
+                try file.write(snap.status.redacted(by: snap.redactor), sync: sync)
+                return .some(nil)
+            } catch {
+                return .some("\(error)")
+            }
+        }
+        guard let outcome else { return }
+        let took = ContinuousClock.now - started
+        state.withLock { s in
+            s.lastError = outcome
+            s.nextWrite = .now + max(minimumInterval, took * 20)
+        }
     }
 }
