@@ -5,7 +5,7 @@
 #
 #   N           number of migrations (default 1000)
 #   --no-build  do not build; use $STRATA_BIN (default: the release binary)
-#   --runs R    runs per psql/strata comparison, median taken (default 3)
+#   --runs R    runs per psql/strata comparison, median taken (default 5)
 #   --check     exit 1 if a target is missed
 #
 # Starts its own PostgreSQL 15 cluster (default durability: fsync on) through
@@ -18,7 +18,7 @@ ROOT="$(pwd)"
 
 N=1000
 BUILD=1
-RUNS=3
+RUNS=5
 CHECK=0
 NOOP_RUNS=5
 VERSION_RUNS=10
@@ -84,6 +84,9 @@ admin() {  # superuser over the Unix socket, not timed
 }
 recreate_db() {
     admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+    # Start every timed run from the same state: no dirty buffers or pages left for it to pay for.
+    admin -c "CHECKPOINT"
+    sync
 }
 expect_tables() {  # DB EXPECTED
     local got
@@ -141,18 +144,24 @@ declare -A SAMPLES
 add_sample() { SAMPLES[$1]="${SAMPLES[$1]:-} $2"; }
 
 compare() {  # KEY PSQL_EXTRA_FLAG STRATA_EXTRA_FLAG
-    local key="$1" pflag="$2" sflag="$3" r t
+    local key="$1" pflag="$2" sflag="$3" r t tool
     for ((r = 1; r <= RUNS; r++)); do
-        recreate_db bench
-        # shellcheck disable=SC2086
-        t="$(timed "${PSQL_BASE[@]}" $pflag "$(conninfo_for bench)")"
-        expect_tables bench "$N"
-        add_sample "$key.psql" "$t"
-        recreate_db bench
-        # shellcheck disable=SC2086
-        t="$(timed "$STRATA_BIN" up -d "$(url_for bench)" --dir "$MIG" $sflag)"
-        expect_tables bench "$N"
-        add_sample "$key.strata" "$t"
+        # Alternate which goes first, so that a machine slowing down (or speeding up) during a run pair
+        # does not always favour the same side.
+        local order=(psql strata)
+        ((r % 2 == 0)) && order=(strata psql)
+        for tool in "${order[@]}"; do
+            recreate_db bench
+            if [ "$tool" = psql ]; then
+                # shellcheck disable=SC2086
+                t="$(timed "${PSQL_BASE[@]}" $pflag "$(conninfo_for bench)")"
+            else
+                # shellcheck disable=SC2086
+                t="$(timed "$STRATA_BIN" up -d "$(url_for bench)" --dir "$MIG" $sflag)"
+            fi
+            expect_tables bench "$N"
+            add_sample "$key.$tool" "$t"
+        done
         log "$key run $r/$RUNS: psql ${SAMPLES[$key.psql]##* }s, strata ${SAMPLES[$key.strata]##* }s"
     done
 }
@@ -225,7 +234,7 @@ REPORT="$WORK/results.md"
     echo "- strata: \`${strata_version}\` ($STRATA_BIN)"
     echo "- PostgreSQL $pg_version, local TCP (127.0.0.1, scram-sha-256, no TLS), default durability (fsync on)"
     echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
-    echo "- N = $N migrations (CREATE TABLE + CREATE INDEX each); median of $RUNS runs, fresh database each run"
+    echo "- N = $N migrations (CREATE TABLE + CREATE INDEX each); median of $RUNS runs, each on a fresh database after a CHECKPOINT and sync, psql and strata taking turns going first"
     echo
     echo "| Measurement | psql | strata | strata / psql | Target | Result |"
     echo "|---|---:|---:|---:|---|---|"
