@@ -4,7 +4,8 @@ import StrataCore
 import Synchronization
 
 /// One PostgreSQL connection. Statements go through the extended protocol, one at a time; a transactional
-/// migration's statements travel together as one `DO` block (see ``PostgresDialect/batch(_:lockTimeout:)``).
+/// migration run in its own transaction sends its statements together as one `DO` block (see
+/// ``PostgresDialect/batch(_:lockTimeout:)``); a `--single-transaction` run sends them as written.
 final class PostgresSession: DatabaseSession {
     let connection: PostgresConnection
     let driver: PostgresDriver
