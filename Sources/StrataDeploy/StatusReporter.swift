@@ -123,8 +123,17 @@ public final class StatusReporter: Sendable {
 
     private func flush() {
         let snap = state.withLock { s -> Snapshot? in
+            guard s.dirty, !s.finished else {
+                s.flushScheduled = false
+                return nil
+            }
+            // A write that was still running when this flush was scheduled may have pushed the next one back.
+            if let next = s.nextWrite, next > .now {
+                let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(next - .now)) + 1)
+                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
+                return nil
+            }
             s.flushScheduled = false
-            guard s.dirty, !s.finished else { return nil }
             return Self.snapshot(&s)
         }
         if let snap { write(snap) }
@@ -138,23 +147,18 @@ public final class StatusReporter: Sendable {
     }
 
     private func write(_ snap: Snapshot, sync: Bool = false) {
-        let started = ContinuousClock.now
-        // nil: skipped (a newer status is on disk); .some(nil): written; .some(error): failed.
-        let outcome = written.withLock { last -> String?? in
-            guard snap.sequence > last else { return nil }
+        written.withLock { last in
+            guard snap.sequence > last else { return }  // a newer status is already on disk
             last = snap.sequence
-            do {
-                try file.write(snap.status.redacted(by: snap.redactor), sync: sync)
-                return .some(nil)
-            } catch {
-                return .some("\(error)")
+            let started = ContinuousClock.now
+            var failure: String?
+            do { try file.write(snap.status.redacted(by: snap.redactor), sync: sync) } catch { failure = "\(error)" }
+            let took = ContinuousClock.now - started
+            // Under the write lock (taken before the state's, never after): results land in the order of the writes.
+            state.withLock { s in
+                s.lastError = failure
+                s.nextWrite = .now + max(minimumInterval, took * 20)
             }
-        }
-        guard let outcome else { return }
-        let took = ContinuousClock.now - started
-        state.withLock { s in
-            s.lastError = outcome
-            s.nextWrite = .now + max(minimumInterval, took * 20)
         }
     }
 }

@@ -23,8 +23,9 @@ final class PostgresSession: DatabaseSession {
 
     func execute(_ sql: String) async throws {
         do {
-            _ = try await watch.run { () -> EventLoopFuture<PostgresQueryResult> in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
+            // Rows are dropped as they arrive: a statement that returns millions of them holds none in memory.
+            _ = try await watch.run { () -> EventLoopFuture<PostgresQueryMetadata> in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { _ in }
             }
         } catch {
             throw map(error)

@@ -1,5 +1,6 @@
 // Redactor: passwords never reach output, and ordinary text is left alone.
 
+import Foundation
 import Testing
 @testable import StrataCore
 
@@ -105,5 +106,20 @@ struct TextScanTests {
         let r = Redactor(secrets: ["hunter2"])
         #expect(r.redact(big) == big)
         #expect(r.redact(big + "hunter2").hasSuffix("***"))
+    }
+}
+
+/// What the byte scans cannot decide goes to the full (Unicode-aware) search, as before they existed.
+struct RedactorUnicodeTests {
+    @Test("password= with Unicode case folding and secrets in another normalization are still masked")
+    func unicode() {
+        // Whatever the regular expression makes of these, the byte pre-check must not skip it.
+        for text in ["paßword=hunter2 rest", "PAſSWORD=hunter2", "ｐassword=x", "мой password=hunter2"] {
+            let regex = #"(?i)(password\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)"#
+            #expect(Redactor.redactURL(text) == text.replacingOccurrences(of: regex, with: "$1***", options: .regularExpression), "\(text)")
+        }
+        let r = Redactor(secrets: ["café-secret"])
+        #expect(!r.redact("login with cafe\u{301}-secret failed").contains("cafe\u{301}-secret"))
+        #expect(!r.redact("login with café-secret failed").contains("café-secret"))
     }
 }

@@ -24,10 +24,14 @@ public struct Redactor: Sendable {
         // Text with nothing to mask (the usual case, and a `status --json` over 10,000 migrations is a megabyte
         // or more) is only scanned, byte by byte: the replacements run where something was found.
         var out = Self.redactURL(text)
-        for s in secrets where TextScan.contains(out, s) { out = out.replacingOccurrences(of: s, with: "***") }
+        // Byte search finds what Foundation's search finds only in ASCII: anything else (another normalization of
+        // the same characters) takes the full search, as before.
+        let ascii = TextScan.isASCII(out)
+        func present(_ s: String) -> Bool { ascii && TextScan.isASCII(s) ? TextScan.contains(out, s) : out.contains(s) }
+        for s in secrets where present(s) { out = out.replacingOccurrences(of: s, with: "***") }
         // Every secret's percent-encoded form (as it appears inside a URL), not only the first one's.
         for s in secrets {
-            if let enc = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), enc != s, TextScan.contains(out, enc) {
+            if let enc = s.addingPercentEncoding(withAllowedCharacters: .alphanumerics), enc != s, present(enc) {
                 out = out.replacingOccurrences(of: enc, with: "***")
             }
         }
@@ -42,7 +46,9 @@ public struct Redactor: Sendable {
             // leak its tail, and a quoted URL in JSON or SQL must not swallow the text after its closing quote.
             out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^\s"']*@"#, with: "$1:***@", options: .regularExpression)
         }
-        if TextScan.containsIgnoringCase(out, "password") {
+        // Case folding beyond ASCII (`paßword`, `paſsword`) is the regular expression's business: non-ASCII text
+        // always goes to it.
+        if !TextScan.isASCII(out) || TextScan.containsIgnoringCase(out, "password") {
             out = out.replacingOccurrences(of: #"(?i)(password\s*=\s*)('[^']*'|"[^"]*"|[^\s&;]+)"#, with: "$1***", options: .regularExpression)
         }
         return out

@@ -30,6 +30,12 @@ enum TextScan {
         }
     }
 
+    /// Whether every byte of `text` is ASCII.
+    static func isASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { t in !t.contains { $0 >= 0x80 } }
+    }
+
     /// Whether `needle` (ASCII, lower case) occurs in `text` in any case.
     static func containsIgnoringCase(_ text: String, _ needle: String) -> Bool {
         let n = Array(needle.utf8)

@@ -35,8 +35,22 @@ final class DeferredRecords {
         func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
             stride(from: 0, to: items.count, by: Self.chunk).map { items[$0..<min($0 + Self.chunk, items.count)] }
         }
+        // Repeatable rows replace the stored one (an upsert); numbered rows are plain inserts, so that a row that
+        // is somehow already there fails the run instead of being overwritten.
+        let numbered = applied.filter { !$0.version.isRepeatable }, repeatable = applied.filter(\.version.isRepeatable)
         return chunks(reverted).map { store.delete(Array($0)) }
-            + chunks(applied).map { store.insert(Array($0)) }
+            + chunks(numbered).map { store.insert(Array($0)) }
+            + chunks(repeatable).map { store.insert(Array($0)) }
             + chunks(events).map { store.insert(Array($0)) }
+    }
+}
+
+/// Writing the history of a `--single-transaction` run failed after every migration had run: the whole run was
+/// rolled back (nothing was applied) and no migration is at fault.
+public struct HistoryWriteError: Error, Sendable, CustomStringConvertible {
+    /// The database's error, redacted.
+    public var cause: String
+    public var description: String {
+        "recording the run's history failed, so the whole run was rolled back and nothing was applied: \(cause)"
     }
 }

@@ -177,13 +177,18 @@ public struct Migrator: Sendable {
                 try await lock?.checkHeld()
                 do {
                     for sql in records.statements(store) { try await exec(sql, false) }
+                } catch let error where !(error is CancellationError || error is ConnectionError) {
+                    // Strata's own bookkeeping, not a migration's statement: say so, without a file position.
+                    throw HistoryWriteError(cause: context.redactor.redact("\(error)"))
+                }
+                do {
                     try await exec("COMMIT", false)
                 } catch let error where !(error is CancellationError || error is ConnectionError) {
                     // e.g. a deferred constraint: report it against the last migration of the run.
                     guard let last = plan.steps.last else { throw error }
                     let statement = last.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
                     var failure = makeFailure(last, index: max(0, last.script.statements.count - 1), statement: statement, inVerify: false, error: error, dirty: false)
-                    failure.cause = "while recording the run and committing: " + failure.cause
+                    failure.cause = "while committing the run: " + failure.cause
                     throw failure
                 }
             } catch var failure as MigrationFailure {

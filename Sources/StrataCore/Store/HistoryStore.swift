@@ -154,7 +154,8 @@ public struct HistoryStore: Sendable {
     }
 
     /// Records several rows in one statement (a run in one transaction records its migrations at the end).
-    /// Every version must differ: a repeatable's row replaces the one stored.
+    /// Every version must differ. Rows of repeatable migrations replace the ones stored: give them a statement of
+    /// their own, or a numbered row that is already there would be overwritten too.
     public func insert(_ rows: [AppliedMigration]) -> String {
         let tuples = rows.map { values($0, durationSQL: nil) }.joined(separator: ", ")
         return "INSERT INTO \(m) \(Self.rowColumns) VALUES \(tuples)\(rows.contains { $0.version.isRepeatable } ? rerun : "")"

@@ -4,17 +4,20 @@ import StrataKit
 /// The shared body of `up`, `down` and `redo`: load, plan under the lock, apply, report.
 enum MigrationRun {
     /// - Parameter preflight: a read-only check of the database (`up`'s foreign-history guard) that runs while the
-    ///   migrations are read and parsed, so its connection costs no time of its own; its error wins over nothing but
-    ///   a problem in the migrations, and it is thrown before anything is locked or run.
+    ///   migrations are read and parsed, so its connection costs no time of its own. Its error is thrown first, as
+    ///   when it ran before the files were read: before a problem in the migrations, and before the run is
+    ///   recorded, notified, locked or run.
     static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions? = nil,
                         preflight: (@Sendable () async throws -> Void)? = nil) async throws {
         let out = ctx.output
         let migrator = ctx.migrator()
         async let checked: Void? = preflight?()
+        let loaded: Result<[Migration], any Error>
+        do { loaded = .success(try await ctx.loadMigrations()) } catch { loaded = .failure(error) }
+        _ = try await checked
         let recorder = RunRecorder.begin(ctx: ctx, runID: migrator.context.runID, dryRun: flags.dryRun)
         let notify = RunNotifications(ctx: ctx, request: request, runID: migrator.context.runID, dryRun: flags.dryRun)
-        let migrations = try await notify.watch { try await ctx.loadMigrations() }
-        _ = try await checked
+        let migrations = try await notify.watch { try loaded.get() }
         var options = RunOptions()
         options.dryRun = flags.dryRun
         options.singleTransaction = flags.singleTransaction
