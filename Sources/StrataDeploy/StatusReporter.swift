@@ -89,9 +89,7 @@ public final class StatusReporter: Sendable {
             s.dirty = true
             if !s.flushScheduled {
                 s.flushScheduled = true
-                let wait = s.nextWrite.map { max(.zero, $0 - .now) } ?? .zero
-                let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(wait)))
-                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
+                scheduleFlush(at: s.nextWrite)
             }
             return nil
         }
@@ -129,14 +127,20 @@ public final class StatusReporter: Sendable {
             }
             // A write that was still running when this flush was scheduled may have pushed the next one back.
             if let next = s.nextWrite, next > .now {
-                let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(next - .now)) + 1)
-                DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
+                scheduleFlush(at: next)
                 return nil
             }
             s.flushScheduled = false
             return Self.snapshot(&s)
         }
         if let snap { write(snap) }
+    }
+
+    /// A ``flush()`` on another thread at `time` (now when nil or past).
+    private func scheduleFlush(at time: ContinuousClock.Instant?) {
+        let wait = time.map { max(.zero, $0 - .now) } ?? .zero
+        let delay = DispatchTimeInterval.milliseconds(Int(DurationText.milliseconds(wait)) + 1)
+        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in self?.flush() }
     }
 
     private static func snapshot(_ s: inout State) -> Snapshot {

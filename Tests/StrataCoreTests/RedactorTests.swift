@@ -75,6 +75,22 @@ struct RedactorTests {
 
 /// The byte scans that decide whether the redactor has anything to replace: a miss must never skip a secret.
 struct TextScanTests {
+    @Test("bytesPrecede is byte order, as the C locale sorts names", arguments: [
+        ("0002_b.sql", "0010_a.sql", true), ("0010_a.sql", "0002_b.sql", false), ("0001_a", "0001_a.sql", true), ("abc", "abc", false),
+        ("B.sql", "a.sql", true), ("é.sql", "z.sql", false), ("", "a", true),
+    ])
+    func byteOrder(a: String, b: String, precedes: Bool) {
+        #expect(TextScan.bytesPrecede(a, b) == precedes)
+        #expect(TextScan.bytesPrecede(a, b) == a.utf8.lexicographicallyPrecedes(b.utf8))
+    }
+
+    @Test("hasSuffixIgnoringCase folds ASCII letters only", arguments: [
+        ("0001_init.sql", true), ("0001_init.SQL", true), ("0001_init.Sql", true), ("sql", false), ("0001_init.sq", false), ("x.ſql", false),
+    ])
+    func suffix(name: String, matches: Bool) {
+        #expect(TextScan.hasSuffixIgnoringCase(name, ".sql") == matches)
+    }
+
     @Test("contains finds a needle anywhere, in any text", arguments: [
         ("hunter2", "hunter2", true), ("xhunter2", "hunter2", true), ("hunter2x", "hunter2", true), ("hunter", "hunter2", false),
         ("hhhunter2", "hunter2", true), ("été hunter2 ü", "hunter2", true), ("été", "té", true), ("abc", "", true), ("", "a", false),

@@ -58,11 +58,13 @@ public struct DirectorySource: MigrationSource {
 
     /// Reads a file as UTF-8 (a byte-order mark is dropped); anything else is a clear error.
     static func readUTF8(atPath path: String, display: String) throws -> String {
-        guard let bytes = readBytes(atPath: path) else {
-            let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
-            throw SourceProblem(file: display, message: reason)
-        }
+        guard let bytes = readBytes(atPath: path) else { throw unreadable(path, display: display) }
         return try utf8Text(bytes, display: display)
+    }
+
+    private static func unreadable(_ path: String, display: String) -> SourceProblem {
+        let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
+        return SourceProblem(file: display, message: reason)
     }
 
     /// ``readUTF8(atPath:display:)`` for a file `relative` to an open folder (no path walk from the root for each file).
@@ -70,9 +72,7 @@ public struct DirectorySource: MigrationSource {
         let fd = openat(folder.descriptor, relative, O_RDONLY | O_CLOEXEC)
         guard fd >= 0, let bytes = readBytes(from: fd) else {
             if fd >= 0 { close(fd) }
-            let path = folder.path + "/" + relative
-            let reason = FileManager.default.isReadableFile(atPath: path) ? "cannot read file" : "cannot read file (permission denied or missing)"
-            throw SourceProblem(file: display, message: reason)
+            throw unreadable(folder.path + "/" + relative, display: display)
         }
         close(fd)
         return try utf8Text(bytes, display: display)

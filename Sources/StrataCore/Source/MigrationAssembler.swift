@@ -38,25 +38,10 @@ enum MigrationAssembler {
         var isEmpty: Bool { up == nil && down == nil && verify == nil }
     }
 
-    /// Byte order of two names (as `ls` sorts in the C locale), without String's Unicode-aware comparison.
-    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
-        let result = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
-                let n = min(x.count, y.count)
-                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
-                    let c = memcmp(p, q, n)
-                    if c != 0 { return c < 0 }
-                }
-                return x.count < y.count
-            }
-        }
-        return (result ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
-    }
-
     /// `entries` by name in byte order: the order ``assemble(entries:directory:parse:)`` meets them in.
     static func sortedByName(_ entries: [Entry]) -> [Entry] {
         let names = entries.map(name(of:))
-        let order = names.indices.sorted { bytesPrecede(names[$0], names[$1]) }
+        let order = names.indices.sorted { TextScan.bytesPrecede(names[$0], names[$1]) }
         return order.map { entries[$0] }
     }
 

@@ -104,16 +104,7 @@ public struct HistoryStore: Sendable {
     /// Every row of the migrations table; empty when the table does not exist yet.
     public func applied(on session: any DatabaseSession) async throws -> [AppliedMigration] {
         guard try await exists(on: session) else { return [] }
-        let rows = try await session.query("""
-            SELECT version, name, checksum, \(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version, state, failed_statement, failed_direction FROM \(m)
-            """)
-        return rows.compactMap { r in
-            guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
-            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
-                                    durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
-                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
-                                    failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
-        }.inVersionOrder()
+        return try await rows(on: session, full: true)
     }
 
     /// What planning needs of the history, for a run that already made sure the table exists: version, name,
@@ -121,13 +112,21 @@ public struct HistoryStore: Sendable {
     /// (`appliedAt` is the epoch, `appliedBy`, `host` and `strataVersion` are empty): a no-op `up` over 10,000
     /// applied migrations spent a third of its time receiving and decoding them. Use ``applied(on:)`` to show rows.
     public func planningRows(on session: any DatabaseSession) async throws -> [AppliedMigration] {
-        let rows = try await session.query("SELECT version, name, checksum, state, failed_statement, failed_direction FROM \(m)")
-        let epoch = Date(timeIntervalSince1970: 0)
+        try await rows(on: session, full: false)
+    }
+
+    /// The history rows in version order; without `full`, the server sends NULL for timestamps and provenance.
+    private func rows(on session: any DatabaseSession, full: Bool) async throws -> [AppliedMigration] {
+        let provenance = full ? "\(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version" : "NULL, NULL, NULL, NULL, NULL"
+        let rows = try await session.query("""
+            SELECT version, name, checksum, \(provenance), state, failed_statement, failed_direction FROM \(m)
+            """)
         return rows.compactMap { r in
             guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
-            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: epoch, durationMs: 0, appliedBy: "", host: "",
-                                    strataVersion: "", state: AppliedState(rawValue: r[3] ?? "") ?? .applied, failedStatement: r[4].flatMap { Int($0) },
-                                    failedDirection: r[5].flatMap { MigrationDirection(rawValue: $0) })
+            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
+                                    durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
+                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
+                                    failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
         }.inVersionOrder()
     }
 

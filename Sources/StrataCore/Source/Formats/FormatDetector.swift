@@ -44,8 +44,8 @@ public enum FormatDetector {
         if FormatFiles.exists(directory, "sqitch.plan") { return found(.sqitch, "sqitch.plan") }
         if entries.contains(where: { $0.name == SumFile.fileName }) { return found(.strata, SumFile.fileName) }
 
-        let sqlFiles = entries.filter { !$0.isDirectory && hasSuffixIgnoringCase($0.name, ".sql") }.map(\.name)
-        if sqlFiles.contains(where: { hasSuffixIgnoringCase($0, ".verify.sql") }) { return found(.strata, "a .verify.sql file") }
+        let sqlFiles = entries.filter { !$0.isDirectory && TextScan.hasSuffixIgnoringCase($0.name, ".sql") }.map(\.name)
+        if sqlFiles.contains(where: { TextScan.hasSuffixIgnoringCase($0, ".verify.sql") }) { return found(.strata, "a .verify.sql file") }
         var goose = 0, dbmate = 0
         for name in sqlFiles {
             guard let text = try? FormatFiles.read(directory, name) else { continue }
@@ -103,13 +103,6 @@ public enum FormatDetector {
             return "diesel.toml in \(dir.lastPathComponent)/"
         }
         return nil
-    }
-
-    /// `name` ends with `suffix` (ASCII, lower case) in any case; no lower-cased copy of each of 10,000 names.
-    static func hasSuffixIgnoringCase(_ name: String, _ suffix: String) -> Bool {
-        let n = name.utf8, x = suffix.utf8
-        guard n.count >= x.count else { return false }
-        return zip(n.suffix(x.count), x).allSatisfy { a, b in a == b || (a >= 65 && a <= 90 && a + 32 == b) }
     }
 
     /// Flyway's `V<version>__<desc>.sql`, `U…`, `B…` and repeatable `R__<desc>.sql`.

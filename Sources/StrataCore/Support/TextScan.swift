@@ -1,14 +1,42 @@
 import Foundation
 
-/// Byte-level searches for ``Redactor``: whether there is anything to mask at all, without Foundation's
-/// Unicode-aware search (which over a megabyte of JSON cost more than producing it).
+/// Byte-level text work for the hot paths (10,000 file names, a megabyte of output), without String's and
+/// Foundation's Unicode-aware comparison and search: ordering names, case-insensitive ASCII suffixes, and the
+/// ``Redactor``'s checks for whether there is anything to mask at all.
 ///
 /// ```swift
+/// TextScan.bytesPrecede("0002_b.sql", "0010_a.sql")                  // true
+/// TextScan.hasSuffixIgnoringCase("0001_init.SQL", ".sql")            // true
 /// TextScan.contains("login for app:hunter2@db", "hunter2")          // true
 /// TextScan.hasURLWithPassword("postgres://app:pw@db/app")            // true
 /// TextScan.containsIgnoringCase("PASSWORD=x", "password")            // true
 /// ```
 enum TextScan {
+    /// Byte order of two names (as `ls` sorts in the C locale).
+    static func bytesPrecede(_ a: String, _ b: String) -> Bool {
+        let result = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                let n = min(x.count, y.count)
+                if n > 0, let p = x.baseAddress, let q = y.baseAddress {
+                    let c = memcmp(p, q, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
+        return (result ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// `name` ends with `suffix` (ASCII, lower case) in any case.
+    static func hasSuffixIgnoringCase(_ name: String, _ suffix: String) -> Bool {
+        let n = name.utf8, x = suffix.utf8
+        guard n.count >= x.count else { return false }
+        return zip(n.suffix(x.count), x).allSatisfy { a, b in lower(a) == b }
+    }
+
+    /// An ASCII upper-case letter's lower-case form; any other byte as it is.
+    private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
+
     /// Whether `needle`'s UTF-8 bytes occur in `text`'s.
     static func contains(_ text: String, _ needle: String) -> Bool {
         var text = text, needle = needle
@@ -45,9 +73,9 @@ enum TextScan {
             guard t.count >= n.count else { return false }
             var i = 0
             while i <= t.count - n.count {
-                if t[i] | 0x20 == first {
+                if lower(t[i]) == first {
                     var j = 1
-                    while j < n.count, (t[i + j] >= 65 && t[i + j] <= 90 ? t[i + j] | 0x20 : t[i + j]) == n[j] { j += 1 }
+                    while j < n.count, lower(t[i + j]) == n[j] { j += 1 }
                     if j == n.count { return true }
                 }
                 i += 1
