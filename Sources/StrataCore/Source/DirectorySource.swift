@@ -22,7 +22,7 @@ public struct DirectorySource: MigrationSource {
         let jobs = MigrationAssembler.parseJobs(entries)
         let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, jobs.count / 64))
         typealias Parsed = Result<[SectionKind: ParsedSection], SourceProblem>
-        let parsed = await withTaskGroup(of: [(Int, Parsed)].self) { group in
+        var parsed = await withTaskGroup(of: [(Int, Parsed)].self) { group in
             for c in 0..<chunkCount {
                 group.addTask {
                     stride(from: c, to: jobs.count, by: chunkCount).map { i in
@@ -38,6 +38,7 @@ public struct DirectorySource: MigrationSource {
         var next = 0
         return try MigrationAssembler.assemble(entries: entries, directory: location) { (path, whole) throws(SourceProblem) in
             if next < jobs.count, jobs[next].path == path, jobs[next].whole == whole, let result = parsed[next] {
+                parsed[next] = nil   // handed over: its memory can go to the migrations being built
                 next += 1
                 return try result.get()
             }
