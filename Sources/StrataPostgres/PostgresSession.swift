@@ -43,6 +43,16 @@ final class PostgresSession: DatabaseSession {
         }
     }
 
+    func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
+        do {
+            _ = try await watch.run { () -> EventLoopFuture<PostgresQueryMetadata> in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { row in try body(Row(row.map(Self.text))) }
+            }
+        } catch {
+            throw map(error)
+        }
+    }
+
     func cancelRunningStatement() async {
         guard let pid = backendPID.withLock({ $0 }) else { return }
         guard let other = try? await driver.connect(applicationName: "strata cancel") else { return }

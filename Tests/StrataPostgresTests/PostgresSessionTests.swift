@@ -1,6 +1,7 @@
 import Foundation
 import StrataKit
 import StrataTestSupport
+import Synchronization
 import Testing
 
 /// `DatabaseSession.query` on PostgreSQL: every value comes back as text.
@@ -31,6 +32,44 @@ struct PostgresSessionTests {
         let driver = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
         let rows = try await driver.withSession { try await $0.query("SELECT g, 'row ' || g FROM generate_series(1, 3) AS g ORDER BY g") }
         #expect(rows.map(\.values) == [["1", "row 1"], ["2", "row 2"], ["3", "row 3"]])
+    }
+
+    @Test func forEachRowHandsOverEveryRowAsQueryWouldReturnIt() async throws {
+        let driver = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+        let sql = "SELECT g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'row ' || g END, g > 1 FROM generate_series(1, 2500) AS g ORDER BY g"
+        let (queried, streamed) = try await driver.withSession { session in
+            let streamed = Mutex<[Row]>([])
+            try await session.forEachRow(sql) { row in streamed.withLock { $0.append(row) } }
+            return (try await session.query(sql), streamed.withLock { $0 })
+        }
+        #expect(streamed.count == 2500)
+        #expect(streamed == queried)
+        #expect(streamed.prefix(2).map(\.values) == [["1", "row 1", "false"], ["2", nil, "true"]])
+    }
+
+    @Test func forEachRowReportsServerErrorsAndWhatTheBodyThrows() async throws {
+        struct Stop: Error {}
+        let driver = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+        let error = try await #require(throws: DatabaseError.self) {
+            try await driver.withSession { try await $0.forEachRow("SELECT * FROM no_such_table_here") { _ in } }
+        }
+        #expect(error.sqlState == "42P01")
+        let seen = Mutex(0)
+        let (stopped, after) = try await driver.withSession { session in
+            var stopped = false
+            do {
+                try await session.forEachRow("SELECT g FROM generate_series(1, 100) AS g") { _ in
+                    if seen.withLock({ $0 += 1; return $0 }) == 3 { throw Stop() }
+                }
+            } catch is Stop {
+                stopped = true
+            }
+            // The session still answers after a body stopped the rows.
+            return (stopped, try await session.query("SELECT 1"))
+        }
+        #expect(stopped)
+        #expect(seen.withLock { $0 } == 3)
+        #expect(after.first?[0] == "1")
     }
 
     @Test func serverErrorsBecomeDatabaseErrorsWithState() async throws {

@@ -73,6 +73,14 @@ public protocol DatabaseSession: Sendable {
     func execute(_ sql: String) async throws
     /// Runs one statement and returns its rows, values as text.
     func query(_ sql: String) async throws -> [Row]
+    /// Runs one statement and hands each row to `body` as it arrives, values as text, keeping none: reading 10,000
+    /// history rows this way holds neither the server's messages nor a `[Row]` next to what `body` builds.
+    ///
+    /// ```swift
+    /// let count = Mutex(0)
+    /// try await session.forEachRow("SELECT version FROM strata_migrations") { _ in count.withLock { $0 += 1 } }
+    /// ```
+    func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws
     /// Asks the server to cancel the statement this session is running, from another connection.
     /// Used when the run is interrupted (SIGINT/SIGTERM) or times out.
     func cancelRunningStatement() async
@@ -83,6 +91,10 @@ public protocol DatabaseSession: Sendable {
 
 extension DatabaseSession {
     public var preferredExecutor: (any TaskExecutor)? { nil }
+
+    public func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
+        for row in try await query(sql) { try body(row) }
+    }
 
     /// Runs `body` between `BEGIN` and `COMMIT`, rolling back when it throws.
     public func withTransaction<R: Sendable>(begin: String = "BEGIN", _ body: (any DatabaseSession) async throws -> R) async throws -> R {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The history tables (`strata_migrations` and the `strata_events` audit log), with SQL written through a ``SQLDialect``.
 ///
@@ -118,15 +119,22 @@ public struct HistoryStore: Sendable {
     /// The history rows in version order; without `full`, the server sends NULL for timestamps and provenance.
     private func rows(on session: any DatabaseSession, full: Bool) async throws -> [AppliedMigration] {
         let provenance = full ? "\(dialect.timestampText("applied_at")), duration_ms, applied_by, host, strata_version" : "NULL, NULL, NULL, NULL, NULL"
-        let rows = try await session.query("""
+        // Each row becomes an AppliedMigration as it arrives (over 10,000 rows, collecting them first doubled the memory).
+        let collected = Mutex<[AppliedMigration]>([])
+        try await session.forEachRow("""
             SELECT version, name, checksum, \(provenance), state, failed_statement, failed_direction FROM \(m)
-            """)
-        return rows.compactMap { r in
-            guard let v = r[0].flatMap(MigrationVersion.init) else { return nil }
-            return AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
-                                    durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
-                                    state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
-                                    failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
+            """) { r in
+            guard let v = r[0].flatMap(MigrationVersion.init) else { return }
+            let row = AppliedMigration(version: v, name: r[1] ?? "", checksum: r[2] ?? "", appliedAt: Timestamps.parse(r[3]) ?? Date(timeIntervalSince1970: 0),
+                                       durationMs: Int64(r[4] ?? "") ?? 0, appliedBy: r[5] ?? "", host: r[6] ?? "", strataVersion: r[7] ?? "",
+                                       state: AppliedState(rawValue: r[8] ?? "") ?? .applied, failedStatement: r[9].flatMap { Int($0) },
+                                       failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
+            collected.withLock { $0.append(row) }
+        }
+        return collected.withLock { rows in
+            let all = rows
+            rows = []
+            return all
         }.inVersionOrder()
     }
 
