@@ -15,12 +15,27 @@ let strict: [SwiftSetting] = [
 /// - `-z pack-relative-relocs` (DT_RELR): the 141,000 relative relocations of a position-independent binary take 27 KB
 ///   instead of 3.3 MB, which the loader reads at every start. It needs glibc 2.36 at run time (Debian 12, Ubuntu
 ///   22.10 and later, the Dockerfile's images), so it is only used when the building machine has that glibc.
-/// Together: peak RSS of a run 8 MB lower, the binary 8 MB smaller, ASLR kept.
+/// - `--symbol-ordering-file`: the functions a run executes (Sources/strata/Linking/hot-functions.txt, recorded by
+///   scripts/link-order.sh) placed together, so that a run maps a few MB of code instead of most of the 33 MB.
+/// Together: peak RSS of a run 17 MB lower (33 -> 24 MB for a one-migration `up` on PostgreSQL), the binary 8 MB
+/// smaller, ASLR kept.
 let releaseLinkerFlags: [String] = {
     var flags = ["-use-ld=lld", "-Xlinker", "--no-export-dynamic"]
     if hostGlibcSupportsRELR { flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
+    let hotFunctions = Context.packageDirectory + "/Sources/strata/Linking/hot-functions.txt"
+    if isReadable(hotFunctions) {
+        flags += ["-Xlinker", "--symbol-ordering-file=" + hotFunctions, "-Xlinker", "--no-warn-symbol-ordering"]
+    }
     return flags
 }()
+
+func isReadable(_ path: String) -> Bool {
+    #if canImport(Glibc)
+    return access(path, R_OK) == 0
+    #else
+    return false
+    #endif
+}
 
 var hostGlibcSupportsRELR: Bool {
     #if canImport(Glibc)
@@ -124,6 +139,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["Linking"],
             swiftSettings: strict,
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]
         ),
