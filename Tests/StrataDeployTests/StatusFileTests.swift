@@ -23,6 +23,34 @@ struct StatusFileTests {
         }
     }
 
+    @Test("readIfRunning decodes a file that may record a run in progress, and skips one that records a finished run")
+    func readIfRunningSkipsFinishedRuns() async throws {
+        try await TempDirectory.with { dir in
+            let file = StatusFile(path: dir.file("staging.json"))
+            #expect(try file.readIfRunning() == nil)
+            var status = sampleStatus()
+            status.message = "started"
+            status.detached = false
+            try file.write(status)
+            // In progress: decoded, whatever the message.
+            #expect(try file.readIfRunning()?.status == .running)
+            // Finished, with many steps: not decoded.
+            status.status = .completed
+            status.message = "Migration completed successfully"
+            status.applied = (1...2_000).map { RunStatusStep(version: String($0), name: "t\($0)", direction: "up", durationMs: 1) }
+            try file.write(status)
+            #expect(try file.read()?.status == .completed)
+            #expect(try file.readIfRunning() == nil)
+            // Finished, but a migration's name says "running": decoded, and read as finished.
+            status.applied.append(RunStatusStep(version: "2001", name: "running", direction: "up", durationMs: 1))
+            try file.write(status)
+            #expect(try file.readIfRunning()?.status == .completed)
+            // Not a status file but mentions "running": the same error as read().
+            try Data(#"{"status" : "running""#.utf8).write(to: URL(fileURLWithPath: file.path))
+            #expect(throws: DeployError.self) { try file.readIfRunning() }
+        }
+    }
+
     @Test("a reader in a tight loop always sees complete JSON while a writer rewrites the file")
     func readerNeverSeesPartialFile() async throws {
         try await TempDirectory.with { dir in

@@ -15,6 +15,43 @@ struct PostgresAdvisoryLockTests {
         return holder
     }
 
+    /// Backends in the test's database whose application_name is `name`, after waiting up to 5 s for `expected`.
+    func connections(named name: String, _ db: DriverTestDatabase, settlingAt expected: Int) async throws -> Int {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while true {
+            let rows = try await db.driver.withSession {
+                try await $0.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '\(name)'")
+            }
+            let count = Int(rows.first?[0] ?? "") ?? -1
+            if count == expected || clock.now >= deadline { return count }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func aPreparedConnectionIsTakenOverByWithLockAndAbandonedOtherwise() async throws {
+        try await DriverTestDatabase.with(PG.make) { db in
+            let table = QualifiedName(schema: nil, name: "strata_migrations")
+            // Taken over: withLock runs on the prepared connection (no second one) and closes it after.
+            let used = db.driver.makeLock(for: table, holderDescription: "strata prepared-lock-test")
+            used.prepare()
+            #expect(try await connections(named: "strata prepared-lock-test", db, settlingAt: 1) == 1)
+            let inside = try await used.withLock(timeout: .seconds(5), onWait: { _ in }) {
+                try await connections(named: "strata prepared-lock-test", db, settlingAt: 1)
+            }
+            #expect(inside == 1)
+            used.abandon()   // nothing left to close
+            #expect(try await connections(named: "strata prepared-lock-test", db, settlingAt: 0) == 0)
+            #expect(try await PG.advisoryLocksAfterSettling(db) == 0)
+            // Abandoned: the prepared connection is closed without withLock.
+            let unused = db.driver.makeLock(for: table, holderDescription: "strata abandoned-lock-test")
+            unused.prepare()
+            #expect(try await connections(named: "strata abandoned-lock-test", db, settlingAt: 1) == 1)
+            unused.abandon()
+            #expect(try await connections(named: "strata abandoned-lock-test", db, settlingAt: 0) == 0)
+        }
+    }
+
     @Test func waiterTimesOutNamingTheHolder() async throws {
         try await DriverTestDatabase.with(PG.make) { db in
             let migrations = try await PG.sleeping(3)

@@ -43,6 +43,9 @@ public struct Migrator: Sendable {
                                                _ body: @escaping (Locked) async throws -> R) async throws -> R {
         let holder = "strata pid \(ProcessInfo.processInfo.processIdentifier) run \(context.runID) \(context.user)@\(context.host) v\(context.strataVersion)"
         let lock = driver.makeLock(for: store.migrationsTable, holderDescription: holder)
+        // The lock's connection is opened while the session's is.
+        lock.prepare()
+        defer { lock.abandon() }   // nothing left to close once withLock took it over
         return try await driver.withSession { session in
             try await lock.withLock(timeout: lockWait, onWait: { onEvent(.lockWaiting($0)) }) {
                 onEvent(.lockAcquired)

@@ -28,11 +28,19 @@ public protocol MigrationLock: Sendable {
     /// Who holds the lock right now, looked up on `session` without waiting for the lock or taking it
     /// (`strata preflight`, `strata check`). Nil when it is free, or when the driver cannot tell.
     func currentHolder(on session: any DatabaseSession) async throws -> LockHolder?
+    /// Starts setting up what ``withLock(timeout:onWait:_:)`` needs (PostgreSQL: the lock's own connection), so that
+    /// it happens while the caller opens its session; `withLock` takes it over. Call ``abandon()`` when `withLock`
+    /// is not called after all.
+    func prepare()
+    /// Closes what ``prepare()`` set up and `withLock` did not take over (in the background: never waits).
+    func abandon()
 }
 
 extension MigrationLock {
     public func checkHeld() async throws {}
     public func currentHolder(on session: any DatabaseSession) async throws -> LockHolder? { nil }
+    public func prepare() {}
+    public func abandon() {}
 }
 
 /// The lock's connection went away mid-run, so another runner may now hold the lock.

@@ -11,7 +11,7 @@ import Foundation
 /// TextScan.hasURLWithPassword("postgres://app:pw@db/app")            // true
 /// TextScan.containsIgnoringCase("PASSWORD=x", "password")            // true
 /// ```
-enum TextScan {
+package enum TextScan {
     /// Byte order of two names (as `ls` sorts in the C locale).
     static func bytesPrecede(_ a: String, _ b: String) -> Bool {
         let result = a.utf8.withContiguousStorageIfAvailable { x in
@@ -39,22 +39,26 @@ enum TextScan {
 
     /// Whether `needle`'s UTF-8 bytes occur in `text`'s.
     static func contains(_ text: String, _ needle: String) -> Bool {
-        var text = text, needle = needle
-        return text.withUTF8 { t in
-            needle.withUTF8 { n in
-                guard !n.isEmpty else { return true }
-                guard t.count >= n.count, let tb = t.baseAddress, let nb = n.baseAddress else { return false }
-                // memchr to the next candidate first byte, memcmp the rest.
-                let last = t.count - n.count
-                var i = 0
-                while i <= last {
-                    guard let hit = memchr(tb + i, Int32(n[0]), last - i + 1) else { return false }
-                    let k = Int(bitPattern: hit) - Int(bitPattern: tb)
-                    if memcmp(tb + k, nb, n.count) == 0 { return true }
-                    i = k + 1
-                }
-                return false
+        var text = text
+        return text.withUTF8 { t in contains(UnsafeRawBufferPointer(t), needle) }
+    }
+
+    /// Whether `needle`'s UTF-8 bytes occur in `bytes` (the contents of a file, say).
+    package static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            guard !n.isEmpty else { return true }
+            guard bytes.count >= n.count, let tb = bytes.baseAddress, let nb = n.baseAddress else { return false }
+            // memchr to the next candidate first byte, memcmp the rest.
+            let last = bytes.count - n.count
+            var i = 0
+            while i <= last {
+                guard let hit = memchr(tb + i, Int32(n[0]), last - i + 1) else { return false }
+                let k = Int(bitPattern: hit) - Int(bitPattern: tb)
+                if memcmp(tb + k, nb, n.count) == 0 { return true }
+                i = k + 1
             }
+            return false
         }
     }
 

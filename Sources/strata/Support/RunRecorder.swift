@@ -113,7 +113,7 @@ final class RunRecorder: Sendable {
         let reporter = StatusReporter(file: file, initial: status, redactor: ctx.config.redactor)
         do {
             let owner: RunStatus? = try StatusLock.withLock(path: paths.lockFile) {
-                if let current = try? file.read(), CrashDetector.assess(current).status == .running,
+                if let current = try? file.readIfRunning(), CrashDetector.assess(current).status == .running,
                    !(current.pid == getpid() && current.host == host) {
                     return current
                 }
