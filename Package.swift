@@ -13,29 +13,24 @@ let strict: [SwiftSetting] = [
 /// - `--no-export-dynamic`: the 47,000 symbols of our own modules stay out of the dynamic symbol table (nothing looks
 ///   them up at run time; crash backtraces read the full symbol table from the file), and `--gc-sections` can drop more;
 /// - `-z pack-relative-relocs` (DT_RELR): the 141,000 relative relocations of a position-independent binary take 27 KB
-///   instead of 3.3 MB, which the loader reads at every start. It needs glibc 2.36 at run time (Debian 12, Ubuntu
-///   22.10 and later, the Dockerfile's images), so it is only used when the building machine has that glibc.
+///   instead of 3.3 MB, which the loader reads at every start. The binary then needs glibc 2.36 at run time (Debian
+///   12, Ubuntu 22.10 and later, the Dockerfile's images), so it is only used when the building machine has that
+///   glibc, and `STRATA_RELR=0 swift build -c release` leaves it out, for a binary that must also run on glibc
+///   2.34/2.35 (RHEL 9, Ubuntu 22.04).
 /// - `--symbol-ordering-file`: the functions a run executes (Sources/strata/Linking/hot-functions.txt, recorded by
-///   scripts/link-order.sh) placed together, so that a run maps a few MB of code instead of most of the 33 MB.
+///   scripts/link-order.sh) placed together, so that a run maps a few MB of code instead of most of the 33 MB. Always
+///   passed: the manifest may be evaluated before the sources are there (the Dockerfile resolves packages first).
 /// Together: peak RSS of a run about 15 MB lower (40 -> 25 MB for an `up` with nothing to do on PostgreSQL), the binary
 /// 8 MB smaller, ASLR kept.
 let releaseLinkerFlags: [String] = {
     var flags = ["-use-ld=lld", "-Xlinker", "--no-export-dynamic"]
-    if hostGlibcSupportsRELR { flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"] }
-    let hotFunctions = Context.packageDirectory + "/Sources/strata/Linking/hot-functions.txt"
-    if isReadable(hotFunctions) {
-        flags += ["-Xlinker", "--symbol-ordering-file=" + hotFunctions, "-Xlinker", "--no-warn-symbol-ordering"]
+    if hostGlibcSupportsRELR && Context.environment["STRATA_RELR"] != "0" {
+        flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
     }
+    let hotFunctions = Context.packageDirectory + "/Sources/strata/Linking/hot-functions.txt"
+    flags += ["-Xlinker", "--symbol-ordering-file=" + hotFunctions, "-Xlinker", "--no-warn-symbol-ordering"]
     return flags
 }()
-
-func isReadable(_ path: String) -> Bool {
-    #if canImport(Glibc)
-    return access(path, R_OK) == 0
-    #else
-    return false
-    #endif
-}
 
 var hostGlibcSupportsRELR: Bool {
     #if canImport(Glibc)

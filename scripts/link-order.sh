@@ -36,6 +36,7 @@ log() { printf '[link-order] %s\n' "$*" >&2; }
 die() { printf '[link-order] error: %s\n' "$*" >&2; exit 1; }
 
 "$ROOT/scripts/pg-cluster.sh" install valgrind binutils
+command -v python3 >/dev/null || die "python3 is needed (apt-get install python3)"
 if [ "$BUILD" -eq 1 ]; then
     log "building strata (release)"
     swift build -c release --product strata --static-swift-stdlib >&2
@@ -48,8 +49,8 @@ PG_DIR="$(mktemp -d "${STRATA_PG_TMPDIR:-/tmp}/strata-link-order-pg.XXXXXX")"
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
+    "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || rmdir "$PG_DIR" 2>/dev/null || true
+    if [ "$rc" -eq 0 ]; then rm -rf "$WORK"; else log "kept $WORK for its logs"; fi
     exit "$rc"
 }
 trap cleanup EXIT
@@ -125,7 +126,7 @@ print("\n".join(sorted(names)))
 EOF
 LC_ALL=C sort -u "$WORK/executed.txt" | LC_ALL=C comm -12 - "$WORK/defined.txt" >"$WORK/hot.txt"
 count="$(wc -l <"$WORK/hot.txt")"
-[ "$count" -gt 1000 ] || die "only $count functions recorded; something went wrong (logs in $WORK)"
+[ "$count" -gt 1000 ] || die "only $count functions recorded; something went wrong (see the logs in $WORK)"
 mkdir -p "$(dirname "$OUT")"
 cp "$WORK/hot.txt" "$OUT"
 log "wrote $count functions from $run runs to ${OUT#"$ROOT"/}"

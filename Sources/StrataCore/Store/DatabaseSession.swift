@@ -75,6 +75,7 @@ public protocol DatabaseSession: Sendable {
     func query(_ sql: String) async throws -> [Row]
     /// Runs one statement and hands each row to `body` as it arrives, values as text, keeping none: reading 10,000
     /// history rows this way holds neither the server's messages nor a `[Row]` next to what `body` builds.
+    /// (The default implementation, which SQLite uses, runs ``query(_:)`` and hands over its rows.)
     ///
     /// ```swift
     /// let count = Mutex(0)
