@@ -33,9 +33,15 @@ public final class StatusReporter: Sendable {
         var sequence: UInt64 = 0
     }
     private let state: Mutex<State>
-    /// The sequence number of the status on disk. Writes happen under this lock, not the state's: a change (made
-    /// from the thread running the migrations) never waits for a status being encoded and written.
-    private let written = Mutex<UInt64>(0)
+    /// The sequence number of the status on disk, and the encoder that keeps the JSON of the steps already written.
+    /// Writes happen under this lock, not the state's: a change (made from the thread running the migrations) never
+    /// waits for a status being encoded and written.
+    private let written = Mutex<Writer>(Writer())
+
+    private struct Writer {
+        var sequence: UInt64 = 0
+        var json = StatusJSON()
+    }
 
     /// A status to write, taken under the state lock and written outside it.
     private struct Snapshot {
@@ -151,12 +157,17 @@ public final class StatusReporter: Sendable {
     }
 
     private func write(_ snap: Snapshot, sync: Bool = false) {
-        written.withLock { last in
-            guard snap.sequence > last else { return }  // a newer status is already on disk
-            last = snap.sequence
+        written.withLock { writer in
+            guard snap.sequence > writer.sequence else { return }  // a newer status is already on disk
+            writer.sequence = snap.sequence
             let started = ContinuousClock.now
             var failure: String?
-            do { try file.write(snap.status.redacted(by: snap.redactor), sync: sync) } catch { failure = "\(error)" }
+            do {
+                let data = try writer.json.data(for: snap.status.redacted(by: snap.redactor))
+                try StatusFile.writeAtomically(data, to: file.path, mode: StatusFile.mode, sync: sync)
+            } catch {
+                failure = "\(error)"
+            }
             let took = ContinuousClock.now - started
             // Under the write lock (taken before the state's, never after): results land in the order of the writes.
             state.withLock { s in
