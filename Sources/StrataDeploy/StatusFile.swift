@@ -32,7 +32,12 @@ public struct StatusFile: Sendable, Hashable {
 
     /// Replaces the file with `status`; `sync` also flushes it to disk (for a run's final state).
     public func write(_ status: RunStatus, sync: Bool = false) throws {
-        try Self.writeAtomically(try status.jsonData(), to: path, mode: Self.mode, sync: sync)
+        try write(try status.jsonData(), sync: sync)
+    }
+
+    /// Replaces the file with a status already encoded (see `StatusJSON`).
+    func write(_ data: Data, sync: Bool = false) throws {
+        try Self.writeAtomically(data, to: path, mode: Self.mode, sync: sync)
     }
 
     /// The status when the file may record a run in progress; nil when it does not exist or cannot: a run in
@@ -45,17 +50,25 @@ public struct StatusFile: Sendable, Hashable {
     /// if let current = try file.readIfRunning(), current.status == .running { ... }
     /// ```
     public func readIfRunning() throws -> RunStatus? {
-        guard let data = FileManager.default.contents(atPath: path) else { return try read() }
-        let mayBeRunning = data.withUnsafeBytes { TextScan.contains($0, #""running""#) }
-        return mayBeRunning ? try read() : nil
+        guard let data = try contents(), data.withUnsafeBytes({ TextScan.contains($0, #""running""#) }) else { return nil }
+        return try decode(data)
     }
 
     /// The status, or nil when the file does not exist.
     public func read() throws -> RunStatus? {
+        try contents().map(decode)
+    }
+
+    /// The file's bytes, or nil when it does not exist.
+    private func contents() throws -> Data? {
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) { throw DeployError("\(path): cannot read the status file (permissions?)") }
             return nil
         }
+        return data
+    }
+
+    private func decode(_ data: Data) throws -> RunStatus {
         do {
             return try RunStatus.decode(data)
         } catch {

@@ -164,7 +164,7 @@ public final class StatusReporter: Sendable {
             var failure: String?
             do {
                 let data = try writer.json.data(for: snap.status.redacted(by: snap.redactor))
-                try StatusFile.writeAtomically(data, to: file.path, mode: StatusFile.mode, sync: sync)
+                try file.write(data, sync: sync)
             } catch {
                 failure = "\(error)"
             }

@@ -22,31 +22,25 @@ final class PostgresSession: DatabaseSession {
     }
 
     func execute(_ sql: String) async throws {
-        do {
-            // Rows are dropped as they arrive: a statement that returns millions of them holds none in memory.
-            _ = try await watch.run { () -> EventLoopFuture<PostgresQueryMetadata> in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { _ in }
-            }
-        } catch {
-            throw map(error)
-        }
+        // Rows are dropped as they arrive: a statement that returns millions of them holds none in memory.
+        try await run(sql) { _ in }
     }
 
     func query(_ sql: String) async throws -> [Row] {
-        do {
-            let answer = try await watch.run { () -> EventLoopFuture<PostgresQueryResult> in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
-            }
-            return answer.rows.map { Row($0.map(Self.text)) }
-        } catch {
-            throw map(error)
-        }
+        let rows = Mutex<[Row]>([])
+        try await forEachRow(sql) { row in rows.withLock { $0.append(row) } }
+        return rows.withLock { $0 }
     }
 
     func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
+        try await run(sql) { row in try body(Row(row.map(Self.text))) }
+    }
+
+    /// Runs `sql`, handing each row to `onRow` on the connection's event loop as it arrives; errors mapped.
+    private func run(_ sql: String, onRow: @escaping @Sendable (PostgresRow) throws -> Void) async throws {
         do {
             _ = try await watch.run { () -> EventLoopFuture<PostgresQueryMetadata> in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { row in try body(Row(row.map(Self.text))) }
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger, onRow)
             }
         } catch {
             throw map(error)

@@ -131,11 +131,7 @@ public struct HistoryStore: Sendable {
                                        failedDirection: r[10].flatMap { MigrationDirection(rawValue: $0) })
             collected.withLock { $0.append(row) }
         }
-        return collected.withLock { rows in
-            let all = rows
-            rows = []
-            return all
-        }.inVersionOrder()
+        return collected.withLock { $0 }.inVersionOrder()
     }
 
     /// The newest events, newest first.
