@@ -47,21 +47,49 @@ public struct PostgresDialect: SQLDialect {
     /// keeps its own text (between dollar quotes whose tag it does not contain) and its own line, so an error
     /// names the statement through the `PL/pgSQL function inline_code_block line N at EXECUTE` context.
     public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? {
-        let inner = Self.freeTag("strata", avoiding: statements)
-        let outer = Self.freeTag("strata_batch", avoiding: statements + [inner])
-        var body = "\nBEGIN\n"
-        var line = 3
+        block([statements], lockTimeout: lockTimeout, timed: false)
+    }
+
+    /// The same block for several migrations: after each one's statements it appends the clock (microseconds
+    /// since the epoch) to a list that starts with the clock at the block's start, and leaves the list in the
+    /// transaction-local setting `strata.batch_ends` for ``batchEndsQuery``.
+    public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? {
+        block(groups, lockTimeout: lockTimeout, timed: true)
+    }
+
+    public var batchEndsQuery: String? { "SELECT current_setting('strata.batch_ends', true)" }
+
+    private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool) -> SQLBatch {
+        let all = groups.flatMap { $0 }
+        let inner = Self.freeTag("strata", avoiding: all)
+        let outer = Self.freeTag("strata_batch", avoiding: all + [inner])
+        let clock = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+        var body = "\n"
+        var line = 2
+        if timed {
+            body += "DECLARE strata_ends text := \(clock)::text;\n"
+            line += 1
+        }
+        body += "BEGIN\n"
+        line += 1
         if let lockTimeout {
             body += "PERFORM set_config('lock_timeout', '\(DurationText.milliseconds(lockTimeout))ms', true);\n"
             line += 1
         }
         var lines: [Int] = []
-        lines.reserveCapacity(statements.count)
-        for sql in statements {
-            lines.append(line)
-            body += "EXECUTE \(inner)\n\(sql)\n\(inner);\n"
-            line += 3 + sql.utf8.reduce(into: 0) { n, b in if b == 10 { n += 1 } }
+        lines.reserveCapacity(all.count)
+        for group in groups {
+            for sql in group {
+                lines.append(line)
+                body += "EXECUTE \(inner)\n\(sql)\n\(inner);\n"
+                line += 3 + sql.utf8.reduce(into: 0) { n, b in if b == 10 { n += 1 } }
+            }
+            if timed {
+                body += "strata_ends := strata_ends || ',' || \(clock);\n"
+                line += 1
+            }
         }
+        if timed { body += "PERFORM set_config('strata.batch_ends', strata_ends, true);\n" }
         body += "END\n"
         return SQLBatch(sql: "DO \(outer)\(body)\(outer)", lines: lines, leadingCharacters: 1)
     }

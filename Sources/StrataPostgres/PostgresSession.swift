@@ -5,7 +5,8 @@ import Synchronization
 
 /// One PostgreSQL connection. Statements go through the extended protocol, one at a time; a transactional
 /// migration run in its own transaction sends its statements together as one `DO` block (see
-/// ``PostgresDialect/batch(_:lockTimeout:)``); a `--single-transaction` run sends them as written.
+/// ``PostgresDialect/batch(_:lockTimeout:)``), and a `--single-transaction` run sends up to a hundred
+/// migrations in one (``PostgresDialect/batch(groups:lockTimeout:)``).
 final class PostgresSession: DatabaseSession {
     let connection: PostgresConnection
     let driver: PostgresDriver

@@ -12,7 +12,7 @@ extension Migrator {
         let d = driver.dialect
         // A statement timeout is per statement: a batch would make it one timeout for the whole migration.
         guard options.batchStatements, statementTimeout == nil, !replaceTimeouts,
-              !statements.contains(where: { Self.needsOwnStatement($0.sql) }),
+              !statements.contains(where: { Self.needsOwnStatement($0.sql) || Self.mayBeSelectInto($0.sql) }),
               statements.reduce(0, { $0 + $1.sql.utf8.count }) < Self.batchLimit else { return nil }
         let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow)
         guard let sql = d.batch(statements.map(\.sql) + records, lockTimeout: lockTimeout) else { return nil }
@@ -71,6 +71,43 @@ extension Migrator {
         case "SET":
             return words.count > 1 && (words[1] == "TRANSACTION" || words[1] == "SESSION")
         default:
+            return false
+        }
+    }
+
+    /// Whether `sql` may be a `SELECT … INTO new_table`, which PL/pgSQL's `EXECUTE` refuses (feature_not_supported):
+    /// a statement that starts with `SELECT`, `WITH` or a parenthesis and has the word `INTO` anywhere in its text.
+    /// Over-cautious by design (an `INTO` in a string or a comment counts too): such a migration runs statement by
+    /// statement, which is always correct. In a migration's own transaction a missed case would only cost a retry;
+    /// in a `--single-transaction` run, where the refusal aborts the whole run, there must be none.
+    static func mayBeSelectInto(_ sql: String) -> Bool {
+        let first = leadingWords(sql, count: 1).first
+        guard first == nil || first == "SELECT" || first == "WITH" else { return false }
+        return containsWord(sql, "into")
+    }
+
+    /// Whether `word` (lower-case ASCII letters) occurs in `text`, in any case, not as part of a longer identifier.
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        let target = Array(word.utf8)
+        func isIdentifier(_ b: UInt8) -> Bool {
+            (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 || b == 36 || b >= 128
+        }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= target.count else { return false }
+            var i = 0
+            while i + target.count <= bytes.count {
+                var matched = true
+                for (k, t) in target.enumerated() where bytes[i + k] | 0x20 != t {
+                    matched = false
+                    break
+                }
+                if matched, i == 0 || !isIdentifier(bytes[i - 1]),
+                   i + target.count == bytes.count || !isIdentifier(bytes[i + target.count]) {
+                    return true
+                }
+                i += 1
+            }
             return false
         }
     }

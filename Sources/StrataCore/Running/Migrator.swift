@@ -77,7 +77,8 @@ public struct Migrator: Sendable {
                 onEvent(.planned(plan))
                 let collector = SQLCollector()
                 if try await !me.store.exists(on: session) { for s in me.store.createStatements() { collector.add(s) } }
-                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, progress: { _ in }, onEvent: { _ in })
+                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, query: { _ in [] },
+                                              progress: { _ in }, onEvent: { _ in })
                 let sql = collector.all
                 for s in sql { onEvent(.dryRunSQL(s)) }
                 return report(request, started: started, applied: applied, steps: steps, outcome: .dryRun, error: nil, sql: sql)
@@ -121,7 +122,8 @@ public struct Migrator: Sendable {
                     }
                 }
             }
-            let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, progress: onEvent, onEvent: { step in
+            let query: Query = { sql in try await session.query(sql) }
+            let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, progress: onEvent, onEvent: { step in
                 done.withLock { $0.append(step) }
             })
             let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
@@ -160,7 +162,7 @@ public struct Migrator: Sendable {
 
     typealias Exec = @Sendable (String, Bool) async throws -> Void
 
-    private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec,
+    private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec, query: Query,
                        progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> [RunReport.Step] {
         var done: [RunReport.Step] = []
         let total = plan.steps.count
@@ -171,11 +173,18 @@ public struct Migrator: Sendable {
             // All or nothing: the history is written once, after the last migration, in a few statements.
             let records = DeferredRecords()
             do {
-                for (i, step) in plan.steps.enumerated() {
-                    let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true,
-                                                replaceTimeouts: perFileTimeouts, deferred: records, progress: progress)
+                var i = 0
+                while i < total {
+                    if let range = group(from: i, in: plan.steps, options: options, perFileTimeouts: perFileTimeouts) {
+                        done += try await applyGroup(range, of: plan.steps, total: total, options: options, exec: exec, query: query,
+                                                     deferred: records, progress: progress)
+                        i = range.upperBound
+                    } else {
+                        done.append(try await applyStep(plan.steps[i], index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true,
+                                                        replaceTimeouts: perFileTimeouts, deferred: records, progress: progress))
+                        i += 1
+                    }
                     try await lock?.checkHeld()
-                    done.append(r)
                 }
                 try await lock?.checkHeld()
                 do {
@@ -269,15 +278,18 @@ public struct Migrator: Sendable {
             let write = step.direction == .up ? store.markApplied(m.version, durationMs: elapsedMs()) : store.delete(m.version)
             for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
-        } else if deferred == nil, let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
-                                         lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
-                                         bookkeeping: { durationSQL, finishedSQL in
-                                             let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
-                                             return store.combined(write, with: event(.ok), finishedSQL: finishedSQL)
-                                         }),
+        } else if let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
+                                       lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
+                                       bookkeeping: { durationSQL, finishedSQL in
+                                           // A --single-transaction run writes its history once, at its end.
+                                           guard deferred == nil else { return [] }
+                                           let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
+                                           return store.combined(write, with: event(.ok), finishedSQL: finishedSQL)
+                                       }),
                   try await runBatch(batch, step: step, statements: script.statements + verify, inOuterTransaction: inOuterTransaction, exec: exec,
                                      failed: { progress(.stepFailed(index: index, total: total, step: step, error: $0)) }) {
-            // Applied and recorded in one round trip.
+            // Applied (and, in its own transaction, recorded) in one round trip.
+            deferred?.add(step.direction == .up ? .applied(row(.applied, nil)) : .reverted(m.version), event: event(.ok))
         } else {
             let sessionLevel = !d.supportsTransactionLocalTimeouts && !inOuterTransaction
             let reset = sessionLevel ? d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) : []

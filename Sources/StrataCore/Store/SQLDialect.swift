@@ -41,6 +41,13 @@ public protocol SQLDialect: Sendable {
     /// runs them in order, in the calling transaction, with `lockTimeout` set for that transaction. Nil when the
     /// dialect runs statements one by one (the default).
     func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch?
+    /// Like ``batch(_:lockTimeout:)`` for several migrations of one transaction (a `--single-transaction` run):
+    /// `groups` holds each migration's statements, and the batch notes when it started and when each group ended,
+    /// which ``batchEndsQuery`` reads back in the same transaction. Nil when the dialect runs statements one by one.
+    func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch?
+    /// Query returning one row whose first value lists, comma-separated, the clock in microseconds at the start
+    /// of the last ``batch(groups:lockTimeout:)`` and at the end of each of its groups.
+    var batchEndsQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
     var transactionElapsedMilliseconds: String? { get }
@@ -51,6 +58,8 @@ public protocol SQLDialect: Sendable {
 
 extension SQLDialect {
     public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { nil }
+    public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
+    public var batchEndsQuery: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
     public var clockNow: String? { nil }
 }

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Grouped application in a `--single-transaction` run: consecutive small transactional migrations go to the
+/// server together, as one statement (see ``SQLDialect/batch(groups:lockTimeout:)``), so that a run of a thousand
+/// migrations costs a few dozen round trips instead of one or more per migration. The whole run is one transaction
+/// either way, so grouping changes nothing about what is applied; failures name the migration and statement as
+/// when the statements are sent one by one, and each migration's recorded duration is measured by the server.
+extension Migrator {
+    typealias Query = @Sendable (String) async throws -> [Row]
+
+    /// At most this many migrations go in one group: keeps the progress line and the status file moving.
+    static var groupMaxSteps: Int { 100 }
+    /// At most this much SQL (bytes) goes in one group.
+    static var groupMaxBytes: Int { 1 << 20 }
+
+    /// The steps from `start` on (at least two, else nil) that can go to the server as one group.
+    func group(from start: Int, in steps: [MigrationPlan.Step], options: RunOptions, perFileTimeouts: Bool) -> Range<Int>? {
+        let d = driver.dialect
+        guard options.batchStatements, !perFileTimeouts, options.statementTimeout == nil, d.batchEndsQuery != nil else { return nil }
+        var end = start
+        var bytes = 0
+        while end < steps.count, end - start < Self.groupMaxSteps {
+            let statements = Self.groupStatements(steps[end])
+            let size = statements.reduce(0) { $0 + $1.sql.utf8.count }
+            guard !statements.isEmpty, bytes + size <= Self.groupMaxBytes,
+                  !statements.contains(where: { Self.needsOwnStatement($0.sql) || Self.mayBeSelectInto($0.sql) }) else { break }
+            bytes += size
+            end += 1
+        }
+        return end - start >= 2 ? start..<end : nil
+    }
+
+    /// A step's statements as a group runs them: its section, and for `up` its verify section.
+    static func groupStatements(_ step: MigrationPlan.Step) -> [SQLStatement] {
+        step.script.statements + (step.direction == .up ? (step.migration.verify?.statements ?? []) : [])
+    }
+
+    /// Runs `range` of `steps` as one group inside the run's transaction and records each in `deferred`.
+    func applyGroup(_ range: Range<Int>, of steps: [MigrationPlan.Step], total: Int, options: RunOptions, exec: Exec, query: Query,
+                    deferred: DeferredRecords, progress: @Sendable (RunEvent) -> Void) async throws -> [RunReport.Step] {
+        let d = driver.dialect
+        let members = Array(steps[range])
+        let statements = members.map(Self.groupStatements)
+        guard let batch = d.batch(groups: statements.map { $0.map(\.sql) }, lockTimeout: options.lockTimeout),
+              let endsQuery = d.batchEndsQuery else {
+            throw RunConfigurationError("internal: the \(d.name) dialect cannot group migrations")
+        }
+        try Task.checkCancellation()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let startedAt = Date()
+        for (k, step) in members.enumerated() {
+            for h in hooks { await h.willApply(step, index: range.lowerBound + k + 1, total: total) }
+        }
+        progress(.stepStarted(index: range.lowerBound + 1, total: total, step: members[0]))
+        do {
+            try await exec(batch.sql, true)
+        } catch {
+            let failure = groupFailure(error, batch: batch, members: members, statements: statements)
+            let k = members.firstIndex { $0.migration.version == failure.version } ?? 0
+            if k > 0 { progress(.stepStarted(index: range.lowerBound + k + 1, total: total, step: members[k])) }
+            progress(.stepFailed(index: range.lowerBound + k + 1, total: total, step: members[k], error: failure))
+            throw failure
+        }
+        let elapsed = clock.now - t0
+        let durations = Self.durations(try await query(endsQuery).first?[0], count: members.count, elapsed: elapsed)
+        var offset = Duration.zero
+        var results: [RunReport.Step] = []
+        for (k, step) in members.enumerated() {
+            let index = range.lowerBound + k + 1
+            let m = step.migration
+            let duration = durations[k]
+            let began = startedAt.addingTimeInterval(Self.seconds(offset))
+            offset += duration
+            if k > 0 { progress(.stepStarted(index: index, total: total, step: step)) }
+            let row = AppliedMigration(version: m.version, name: m.name, checksum: m.checksum, appliedAt: began,
+                                       durationMs: DurationText.milliseconds(duration), appliedBy: context.user, host: context.host,
+                                       strataVersion: context.strataVersion, state: .applied, failedStatement: nil)
+            let event = MigrationEvent(runID: context.runID, version: m.version, direction: step.direction == .up ? .up : .down, outcome: .ok,
+                                       startedAt: began, finishedAt: startedAt.addingTimeInterval(Self.seconds(offset)), error: nil,
+                                       environment: context.environment, host: context.host, user: context.user)
+            deferred.add(step.direction == .up ? .applied(row) : .reverted(m.version), event: event)
+            for h in hooks { await h.didApply(step, index: index, total: total, duration: duration) }
+            progress(.stepFinished(index: index, total: total, step: step, duration: duration))
+            results.append(RunReport.Step(version: m.version, name: m.name, direction: step.direction,
+                                          durationMs: DurationText.milliseconds(duration), statements: step.script.statements.count))
+        }
+        return results
+    }
+
+    /// The failure of a group, against the migration and statement the server names; when it names none (the
+    /// connection was lost, say), against the group's first migration.
+    private func groupFailure(_ error: any Error, batch: SQLBatch, members: [MigrationPlan.Step], statements: [[SQLStatement]]) -> MigrationFailure {
+        let db = error as? DatabaseError
+        let unwrapped: any Error = db.map { batch.unwrap($0) } ?? error
+        if let flat = db.flatMap({ batch.statementIndex(for: $0) }) {
+            var first = 0
+            for (k, group) in statements.enumerated() {
+                if flat < first + group.count {
+                    let i = flat - first
+                    return makeFailure(members[k], index: i, statement: group[i], inVerify: i >= members[k].script.statements.count,
+                                       error: unwrapped, dirty: false)
+                }
+                first += group.count
+            }
+        }
+        let step = members[0]
+        let statement = statements[0].first ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
+        return makeFailure(step, index: 0, statement: statement, inVerify: false, error: unwrapped, dirty: false)
+    }
+
+    /// Each migration's time, from the server's list of clocks (start, then the end of each); when the list is
+    /// missing or malformed (a dry run has none), the group's elapsed time shared out evenly.
+    static func durations(_ ends: String?, count: Int, elapsed: Duration) -> [Duration] {
+        let clocks = (ends ?? "").split(separator: ",").compactMap { Int64($0) }
+        if clocks.count == count + 1, zip(clocks, clocks.dropFirst()).allSatisfy({ $0 <= $1 }) {
+            return zip(clocks, clocks.dropFirst()).map { .microseconds($1 - $0) }
+        }
+        return Array(repeating: elapsed / max(count, 1), count: count)
+    }
+
+    private static func seconds(_ d: Duration) -> TimeInterval {
+        TimeInterval(d.components.seconds) + TimeInterval(d.components.attoseconds) / 1e18
+    }
+}

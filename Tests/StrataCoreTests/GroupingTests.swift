@@ -1,0 +1,45 @@
+import Foundation
+@testable import StrataCore
+import Testing
+
+/// The pure parts of batching and grouping: which statements a batch must not hold, and how a group's clocks
+/// become each migration's duration.
+struct GroupingTests {
+    @Test("SELECT … INTO is recognised (over-cautiously), other statements with INTO are not", arguments: [
+        ("SELECT id INTO copied FROM src", true),
+        ("select id\ninto copied from src", true),
+        ("/* c */ WITH x AS (SELECT 1) SELECT * INTO t FROM x", true),
+        ("(SELECT 1 INTO t)", true),
+        ("SELECT 'into'", true),
+        ("INSERT INTO t VALUES (1)", false),
+        ("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ DECLARE n int; BEGIN SELECT 1 INTO n; RETURN n; END $$", false),
+        ("SELECT intox FROM t", false),
+        ("SELECT x_into FROM t", false),
+        ("SELECT \"into\"", true),
+        ("SELECT 1", false),
+    ])
+    func selectInto(sql: String, expected: Bool) {
+        #expect(Migrator.mayBeSelectInto(sql) == expected)
+    }
+
+    @Test("word search: boundaries, case, non-ASCII neighbours")
+    func containsWord() {
+        #expect(Migrator.containsWord("a INTO b", "into"))
+        #expect(Migrator.containsWord("into", "into"))
+        #expect(Migrator.containsWord("x\tInTo\n", "into"))
+        #expect(!Migrator.containsWord("intoé", "into"))
+        #expect(!Migrator.containsWord("éinto", "into"))
+        #expect(!Migrator.containsWord("$into", "into"))
+        #expect(!Migrator.containsWord("int", "into"))
+        #expect(!Migrator.containsWord("", "into"))
+    }
+
+    @Test("durations from the server's clocks, and the even share when they are missing or malformed")
+    func durations() {
+        #expect(Migrator.durations("1000,1500,4500", count: 2, elapsed: .seconds(9)) == [.microseconds(500), .microseconds(3000)])
+        #expect(Migrator.durations(nil, count: 3, elapsed: .milliseconds(300)) == Array(repeating: .milliseconds(100), count: 3))
+        #expect(Migrator.durations("1000,900", count: 1, elapsed: .milliseconds(5)) == [.milliseconds(5)], "a clock going back")
+        #expect(Migrator.durations("1000,x,2000", count: 2, elapsed: .milliseconds(8)) == [.milliseconds(4), .milliseconds(4)])
+        #expect(Migrator.durations("1,2,3", count: 3, elapsed: .milliseconds(3)).count == 3, "one clock missing")
+    }
+}
