@@ -7,16 +7,109 @@ public enum SectionKind: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// A section cut out of a migration file, before it is turned into a ``MigrationScript``.
 public struct ParsedSection: Sendable, Hashable {
-    public var kind: SectionKind
+    /// The fields live in one immutable box: a parsed file's sections are passed around (and held, 10,000 at a
+    /// time, while a directory is assembled) as one pointer each.
+    private final class Storage: Sendable {
+        let kind: SectionKind
+        let text: String
+        let startLine: Int
+        let directives: SectionDirectives
+        let statements: [SQLStatement]
+        let checksum: String?
+        init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statements: [SQLStatement], checksum: String?) {
+            self.kind = kind
+            self.text = text
+            self.startLine = startLine
+            self.directives = directives
+            self.statements = statements
+            self.checksum = checksum
+        }
+    }
+    private let storage: Storage
+
+    public init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statements: [SQLStatement], checksum: String?) {
+        storage = Storage(kind: kind, text: text, startLine: startLine, directives: directives, statements: statements, checksum: checksum)
+    }
+
+    public var kind: SectionKind { storage.kind }
     /// The section's text, from the line after its marker to the line before the next marker.
-    public var text: String
+    public var text: String { storage.text }
     /// The file line on which `text` starts.
-    public var startLine: Int
-    public var directives: SectionDirectives
-    public var statements: [SQLStatement]
+    public var startLine: Int { storage.startLine }
+    public var directives: SectionDirectives { storage.directives }
+    public var statements: [SQLStatement] { storage.statements }
     /// ``Checksum/of(_:)`` of `text`, for up sections (computed while parsing, which may run in parallel).
-    public var checksum: String?
+    public var checksum: String? { storage.checksum }
+
+    public static func == (a: ParsedSection, b: ParsedSection) -> Bool {
+        a.storage === b.storage || (a.kind == b.kind && a.startLine == b.startLine && a.directives == b.directives
+            && a.checksum == b.checksum && a.text == b.text && a.statements == b.statements)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(text)
+        hasher.combine(startLine)
+    }
 }
+
+/// One value per section kind, each present or not: three slots, not a dictionary (a dictionary is an
+/// allocation of its own, for every file of a directory).
+public struct SectionSlots<Value> {
+    public var up: Value?
+    public var down: Value?
+    public var verify: Value?
+
+    public init(up: Value? = nil, down: Value? = nil, verify: Value? = nil) {
+        self.up = up
+        self.down = down
+        self.verify = verify
+    }
+
+    public subscript(kind: SectionKind) -> Value? {
+        get {
+            switch kind {
+            case .up: up
+            case .down: down
+            case .verify: verify
+            }
+        }
+        set {
+            switch kind {
+            case .up: up = newValue
+            case .down: down = newValue
+            case .verify: verify = newValue
+            }
+        }
+    }
+
+    public var isEmpty: Bool { up == nil && down == nil && verify == nil }
+}
+
+extension SectionSlots: Sendable where Value: Sendable {}
+extension SectionSlots: Equatable where Value: Equatable {}
+extension SectionSlots: Hashable where Value: Hashable {}
+
+extension SectionSlots: Sequence {
+    /// The kinds present, in the order up, down, verify.
+    public var keys: [SectionKind] { map(\.key) }
+
+    public func makeIterator() -> IndexingIterator<[(key: SectionKind, value: Value)]> {
+        var present: [(key: SectionKind, value: Value)] = []
+        if let up { present.append((.up, up)) }
+        if let down { present.append((.down, down)) }
+        if let verify { present.append((.verify, verify)) }
+        return present.makeIterator()
+    }
+}
+
+/// The sections of one parsed file.
+///
+/// ```swift
+/// let sections = try SectionParser.parse(text, file: "0001_init.sql", wholeFile: nil)
+/// for (kind, section) in sections { print(kind, section.statements.count) }
+/// ```
+public typealias ParsedSections = SectionSlots<ParsedSection>
 
 /// Reads `-- strata:up`, `-- strata:down`, `-- strata:verify` sections and their directives
 /// (`-- strata:no-transaction`, `-- strata:timeout 30m`, `-- strata:lock-timeout 5s`).
@@ -34,9 +127,9 @@ public enum SectionParser {
     ///   - wholeFile: nil for a single file with section markers; otherwise the section the whole file is
     ///     (as for `0001_x.up.sql` or `0001_x/down.sql`).
     /// - Throws: ``SourceProblem`` naming the file, line and column.
-    public static func parse(_ text: String, file: String, wholeFile: SectionKind?) throws(SourceProblem) -> [SectionKind: ParsedSection] {
+    public static func parse(_ text: String, file: String, wholeFile: SectionKind?) throws(SourceProblem) -> ParsedSections {
         let lines = splitLines(text)
-        var sections: [SectionKind: ParsedSection] = [:]
+        var sections = ParsedSections()
         var current: SectionKind? = wholeFile
         var currentStart = 1
         var currentLines: [Substring] = []

@@ -21,7 +21,7 @@ public struct DirectorySource: MigrationSource {
         // the order `assemble` asks for them, so their results are handed back by position, not looked up by path.
         let jobs = MigrationAssembler.parseJobs(entries)
         let chunkCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount * 2, jobs.count / 64))
-        typealias Parsed = Result<[SectionKind: ParsedSection], SourceProblem>
+        typealias Parsed = Result<ParsedSections, SourceProblem>
         var parsed = await withTaskGroup(of: [(Int, Parsed)].self) { group in
             for c in 0..<chunkCount {
                 group.addTask {

@@ -16,27 +16,8 @@ enum MigrationAssembler {
         var layout: String
     }
 
-    /// A migration's sections and the file of each: three slots, not a dictionary (one fewer allocation per migration).
-    private struct Sections {
-        var up, down, verify: (ParsedSection, String)?
-        subscript(kind: SectionKind) -> (ParsedSection, String)? {
-            get {
-                switch kind {
-                case .up: up
-                case .down: down
-                case .verify: verify
-                }
-            }
-            set {
-                switch kind {
-                case .up: up = newValue
-                case .down: down = newValue
-                case .verify: verify = newValue
-                }
-            }
-        }
-        var isEmpty: Bool { up == nil && down == nil && verify == nil }
-    }
+    /// A migration's sections and the file of each.
+    private typealias Sections = SectionSlots<(ParsedSection, String)>
 
     /// `entries` by name in byte order: the order ``assemble(entries:directory:parse:)`` meets them in.
     static func sortedByName(_ entries: [Entry]) -> [Entry] {
@@ -46,7 +27,7 @@ enum MigrationAssembler {
     }
 
     /// Reads and parses one file: `path` relative to the directory, `whole` the section a whole file is (nil: markers).
-    typealias ParseFile = @Sendable (_ path: String, _ whole: SectionKind?) throws(SourceProblem) -> [SectionKind: ParsedSection]
+    typealias ParseFile = @Sendable (_ path: String, _ whole: SectionKind?) throws(SourceProblem) -> ParsedSections
 
     /// A parser reading through `read`.
     static func parser(read: @escaping @Sendable (String) throws -> String) -> ParseFile {
@@ -96,14 +77,14 @@ enum MigrationAssembler {
     /// Builds the migrations. `parse` is asked for each file in name order (``sortedByName(_:)``, then folder contents
     /// sorted), which lets a caller that parsed ahead hand the results back in turn.
     static func assemble(entries: [Entry], directory: String,
-                         parse: (_ path: String, _ whole: SectionKind?) throws(SourceProblem) -> [SectionKind: ParsedSection]) throws -> [Migration] {
+                         parse: (_ path: String, _ whole: SectionKind?) throws(SourceProblem) -> ParsedSections) throws -> [Migration] {
         var problems: [SourceProblem] = []
         // Migrations in the order they were met, and where each version is: parts are changed in place in the
         // array, never copied out of a dictionary and back (over 10,000 migrations that copying was most of the work).
         var all: [(version: MigrationVersion, firstFile: String, parts: Parts)] = []
         var indexOf: [MigrationVersion: Int] = [:]
 
-        func add(_ version: MigrationVersion, name: String, layout: String, path: String, sections: [SectionKind: ParsedSection]) {
+        func add(_ version: MigrationVersion, name: String, layout: String, path: String, sections: ParsedSections) {
             if let i = indexOf[version] {
                 if all[i].parts.layout != layout || all[i].parts.name != name || (layout != "pair") {
                     problems.append(SourceProblem(file: path, message: "duplicate version \(version.digits): also used by \(all[i].firstFile)"))
@@ -183,10 +164,16 @@ enum MigrationAssembler {
             }
         }
 
+        indexOf = [:]
         var migrations: [Migration] = []
         migrations.reserveCapacity(all.count)
         // In the order the files were met (by name: zero-padded versions are then already in version order, and the sort below is a check).
-        for (version, _, parts) in all {
+        // Each entry's parts are taken out of `all` as its migration is built, so that the parsed sections go as the
+        // migrations come (10,000 of each would otherwise be held at once).
+        for i in all.indices {
+            let version = all[i].version
+            let parts = all[i].parts
+            all[i].parts = Parts(name: "", layout: "")
             guard let (up, upFile) = parts.sections.up else {
                 // Stay quiet when one of this migration's own files already has a problem (an unreadable or unparsable
                 // up file, say): "no up section" would be noise, and name no file when that was the only one.
