@@ -127,10 +127,13 @@ let package = Package(
             dependencies: ["StrataCore", "StrataPostgres", "StrataSQLite", "StrataSafety", "StrataDeploy", "StrataNotify", "StrataAdopt"],
             swiftSettings: strict
         ),
+        // One C function: glibc's mallopt is not visible from Swift.
+        .target(name: "CStrataMalloc", path: "Sources/CStrataMalloc"),
         .executableTarget(
             name: "strata",
             dependencies: [
                 "StrataKit",
+                "CStrataMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
