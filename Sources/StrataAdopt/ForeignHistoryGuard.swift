@@ -24,10 +24,12 @@ public struct ForeignHistoryRefusal: Error, Sendable, CustomStringConvertible {
 
 public enum ForeignHistoryGuard {
     /// Reads (never writes, never locks) whether `up` should stop: no Strata history and another tool's table that records applied migrations.
+    /// - Parameter keepConnection: leave the connection open for the driver's next session (the run that follows;
+    ///   see ``DatabaseDriver/withSessionKeptForNext(_:)``) instead of closing it.
     /// - Returns: the refusal to throw, or nil to go ahead.
-    public static func check(migrator: Migrator) async throws -> ForeignHistoryRefusal? {
+    public static func check(migrator: Migrator, keepConnection: Bool = false) async throws -> ForeignHistoryRefusal? {
         let dialect = migrator.driver.dialect
-        return try await migrator.driver.withSession(readOnly: true) { session in
+        let body: (any DatabaseSession) async throws -> ForeignHistoryRefusal? = { session in
             let bound = try await migrator.bound(to: session)
             // One row is enough to know Strata has a history (a no-op `up` over 10,000 applied migrations must stay cheap).
             if try await bound.store.exists(on: session),
@@ -39,5 +41,6 @@ public enum ForeignHistoryGuard {
             }
             return found.isEmpty ? nil : ForeignHistoryRefusal(histories: found)
         }
+        return keepConnection ? try await migrator.driver.withSessionKeptForNext(body) : try await migrator.driver.withSession(readOnly: true, body)
     }
 }

@@ -5,6 +5,7 @@ import NIOPosix
 import NIOSSL
 import PostgresNIO
 import StrataCore
+import Synchronization
 
 /// PostgreSQL through postgres-nio: sessions, the advisory lock, TLS (`sslmode`), Unix sockets.
 ///
@@ -17,6 +18,8 @@ import StrataCore
 public struct PostgresDriver: DatabaseDriver {
     public let target: PostgresTarget
     public let logger: Logger
+    /// The connection ``withSessionKeptForNext(_:)`` left for the next session (shared by copies of this driver).
+    let kept = KeptConnection()
 
     public init(target: PostgresTarget, logger: Logger = Logger(label: "strata.postgres")) {
         self.target = target
@@ -119,18 +122,44 @@ public struct PostgresDriver: DatabaseDriver {
     }
 
     public func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R {
-        let connection = try await connect()
+        try await withSession(keep: false, body)
+    }
+
+    public func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        try await withSession(keep: true, body)
+    }
+
+    public func closeKeptConnection() async {
+        if let (connection, _) = kept.take() { try? await connection.close() }
+    }
+
+    private func withSession<R: Sendable>(keep: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        let connection: PostgresConnection
+        let pid: Int32?
+        if let (reused, reusedPID) = kept.take(), !reused.isClosed {
+            (connection, pid) = (reused, reusedPID)
+        } else {
+            connection = try await connect()
+            pid = nil
+        }
         let session = PostgresSession(connection: connection, driver: self)
         do {
-            // If this process dies (kill -9), the server stops its statement at the next check instead of finishing
-            // and committing it after the lock, held on another connection, is already free (PostgreSQL 14+).
-            let pidRow = try? await session.query("SELECT pg_backend_pid(), set_config('client_connection_check_interval', '500ms', false)")
-            let rows: [Row]
-            if let pidRow { rows = pidRow } else { rows = try await session.query("SELECT pg_backend_pid()") }
-            let pid = rows.first?[0].flatMap { Int32($0) }
-            session.backendPID.withLock { $0 = pid }
+            if let pid {
+                session.backendPID.withLock { $0 = pid }
+            } else {
+                // If this process dies (kill -9), the server stops its statement at the next check instead of finishing
+                // and committing it after the lock, held on another connection, is already free (PostgreSQL 14+).
+                let pidRow = try? await session.query("SELECT pg_backend_pid(), set_config('client_connection_check_interval', '500ms', false)")
+                let rows: [Row]
+                if let pidRow { rows = pidRow } else { rows = try await session.query("SELECT pg_backend_pid()") }
+                session.backendPID.withLock { $0 = rows.first?[0].flatMap { Int32($0) } }
+            }
             let result = try await body(session)
-            try? await connection.close()
+            if keep && !connection.isClosed {
+                if let replaced = kept.put(connection, pid: session.backendPID.withLock({ $0 })) { try? await replaced.close() }
+            } else {
+                try? await connection.close()
+            }
             return result
         } catch {
             try? await connection.close()
@@ -144,5 +173,26 @@ public struct PostgresDriver: DatabaseDriver {
 
     public func serverVersion(on session: any DatabaseSession) async throws -> String {
         "PostgreSQL " + (try await session.query("SHOW server_version").first?[0] ?? "?")
+    }
+}
+
+/// One open connection kept between two sessions (see ``PostgresDriver/withSessionKeptForNext(_:)``).
+final class KeptConnection: Sendable {
+    private let slot = Mutex<(PostgresConnection, Int32?)?>(nil)
+
+    /// The kept connection and its backend's process ID, now the caller's.
+    func take() -> (PostgresConnection, Int32?)? {
+        slot.withLock { kept in
+            defer { kept = nil }
+            return kept
+        }
+    }
+
+    /// Keeps `connection`; returns the one it replaces, for the caller to close.
+    func put(_ connection: PostgresConnection, pid: Int32?) -> PostgresConnection? {
+        slot.withLock { kept in
+            defer { kept = (connection, pid) }
+            return kept?.0
+        }
     }
 }

@@ -56,6 +56,10 @@ extension DatabaseDriver {
     public func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
         try await withSession(body)
     }
+    public func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R {
+        try await withSession(readOnly: true, body)
+    }
+    public func closeKeptConnection() async {}
 }
 
 /// The lock was not acquired within the wait.
@@ -87,6 +91,13 @@ public protocol DatabaseDriver: Sendable {
     func withSession<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
     /// A session for reading only (status, dry runs): it must not create anything, not even an SQLite file.
     func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R
+    /// A read-only session whose connection, when `body` returns normally, is kept open for this driver's next
+    /// session instead of being closed: a check that runs just before a migration run then costs the run no
+    /// connection of its own. A kept connection nobody takes is closed by ``closeKeptConnection()`` (or when the
+    /// process exits). Drivers without connections run a plain read-only session (the default).
+    func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
+    /// Closes the connection ``withSessionKeptForNext(_:)`` kept, if no session has taken it.
+    func closeKeptConnection() async
     /// The lock for the history table `table`.
     func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock
     /// The server's product and version, e.g. "PostgreSQL 15.8".

@@ -24,10 +24,19 @@ struct UpCommand: AsyncParsableCommand {
             (try? SafeUp.settings(for: .up(to: target), flags: flags, safety: safety, config: config)) != nil
         }) { ctx in
             let migrator = ctx.migrator()
+            // The guard's connection is kept for the run's session; closed here if the run never took it.
             let guardForeign: @Sendable () async throws -> Void = {
-                if let refusal = try await ForeignHistoryGuard.check(migrator: migrator) { throw CommandFailure(.validation, refusal.description) }
+                if let refusal = try await ForeignHistoryGuard.check(migrator: migrator, keepConnection: true) {
+                    throw CommandFailure(.validation, refusal.description)
+                }
             }
-            try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety, preflight: allowForeign ? nil : guardForeign)
+            do {
+                try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety, preflight: allowForeign ? nil : guardForeign)
+            } catch {
+                await migrator.driver.closeKeptConnection()
+                throw error
+            }
+            await migrator.driver.closeKeptConnection()
         }
     }
 }

@@ -1,0 +1,70 @@
+import Foundation
+import StrataKit
+import StrataTestSupport
+import Testing
+
+/// `withSessionKeptForNext`: the connection of a check made just before a run is the run's own session.
+@Suite(.enabled(if: TestEnvironment.postgresEnabled), .timeLimit(.minutes(1)))
+struct PostgresKeptConnectionTests {
+    func backendPID(_ session: any DatabaseSession) async throws -> String? {
+        try await session.query("SELECT pg_backend_pid()").first?[0]
+    }
+
+    func connectionCount(_ driver: PostgresDriver, named name: String, settlingAt expected: Int) async throws -> Int {
+        let watcher = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(5)
+        while true {
+            let rows = try await watcher.withSession {
+                try await $0.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = '\(name)'")
+            }
+            let count = Int(rows.first?[0] ?? "") ?? -1
+            if count == expected || clock.now >= deadline { return count }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    func driver(named name: String) throws -> PostgresDriver {
+        var target = try DriverTestDatabase.postgresServerTarget()
+        target.applicationName = name
+        return PostgresDriver(target: target)
+    }
+
+    @Test("the next session, in any copy of the driver, runs on the kept connection; a session after it opens its own")
+    func keptConnectionIsTakenOnce() async throws {
+        let driver = try driver(named: "strata kept-test")
+        let first = try await driver.withSessionKeptForNext { try await backendPID($0) }
+        #expect(try await connectionCount(driver, named: "strata kept-test", settlingAt: 1) == 1, "kept open")
+        let copy: any DatabaseDriver = driver
+        let second = try await copy.withSession { try await backendPID($0) }
+        #expect(first != nil && first == second, "the same backend: \(String(describing: first)) / \(String(describing: second))")
+        #expect(try await connectionCount(driver, named: "strata kept-test", settlingAt: 0) == 0, "closed after the session that took it")
+        let third = try await driver.withSession { try await backendPID($0) }
+        #expect(third != nil && third != first)
+    }
+
+    @Test("closeKeptConnection closes a connection nobody took; a failed check keeps nothing")
+    func keptConnectionIsClosedWhenUnused() async throws {
+        let driver = try driver(named: "strata kept-unused-test")
+        _ = try await driver.withSessionKeptForNext { try await backendPID($0) }
+        #expect(try await connectionCount(driver, named: "strata kept-unused-test", settlingAt: 1) == 1)
+        await driver.closeKeptConnection()
+        #expect(try await connectionCount(driver, named: "strata kept-unused-test", settlingAt: 0) == 0)
+
+        await #expect(throws: DatabaseError.self) {
+            try await driver.withSessionKeptForNext { try await $0.query("SELECT no_such_column") }
+        }
+        #expect(try await connectionCount(driver, named: "strata kept-unused-test", settlingAt: 0) == 0)
+    }
+
+    @Test("a kept connection the server has closed is not reused")
+    func closedKeptConnectionIsReplaced() async throws {
+        let driver = try driver(named: "strata kept-closed-test")
+        let first = try await driver.withSessionKeptForNext { try await backendPID($0) }
+        let killer = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+        _ = try await killer.withSession { try await $0.query("SELECT pg_terminate_backend(\(first ?? "0"))") }
+        try await Task.sleep(for: .milliseconds(200))
+        let second = try await driver.withSession { try await backendPID($0) }
+        #expect(second != nil && second != first)
+    }
+}
