@@ -57,13 +57,14 @@ public struct PostgresDialect: SQLDialect {
         block(groups, lockTimeout: lockTimeout, timed: true)
     }
 
-    public var batchEndsQuery: String? { "SELECT current_setting('strata.batch_ends', true)" }
+    public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
+    public var statementTimeoutQuery: String? { "SELECT pg_catalog.current_setting('statement_timeout')" }
 
     private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool) -> SQLBatch {
         let all = groups.flatMap { $0 }
         let inner = Self.freeTag("strata", avoiding: all)
         let outer = Self.freeTag("strata_batch", avoiding: all + [inner])
-        let clock = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+        let clock = "(extract(epoch FROM pg_catalog.clock_timestamp()) * 1000000)::bigint"
         var body = "\n"
         var line = 2
         if timed {
@@ -72,13 +73,15 @@ public struct PostgresDialect: SQLDialect {
         }
         body += "BEGIN\n"
         line += 1
-        if let lockTimeout {
-            body += "PERFORM set_config('lock_timeout', '\(DurationText.milliseconds(lockTimeout))ms', true);\n"
-            line += 1
-        }
         var lines: [Int] = []
         lines.reserveCapacity(all.count)
         for group in groups {
+            // Before each migration, as when its statements are sent one by one: a migration that changes
+            // lock_timeout itself does not change it for the next.
+            if let lockTimeout {
+                body += "PERFORM pg_catalog.set_config('lock_timeout', '\(DurationText.milliseconds(lockTimeout))ms', true);\n"
+                line += 1
+            }
             for sql in group {
                 lines.append(line)
                 body += "EXECUTE \(inner)\n\(sql)\n\(inner);\n"
@@ -89,7 +92,7 @@ public struct PostgresDialect: SQLDialect {
                 line += 1
             }
         }
-        if timed { body += "PERFORM set_config('strata.batch_ends', strata_ends, true);\n" }
+        if timed { body += "PERFORM pg_catalog.set_config('strata.batch_ends', strata_ends, true);\n" }
         body += "END\n"
         return SQLBatch(sql: "DO \(outer)\(body)\(outer)", lines: lines, leadingCharacters: 1)
     }

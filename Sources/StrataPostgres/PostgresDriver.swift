@@ -133,10 +133,18 @@ public struct PostgresDriver: DatabaseDriver {
         if let (connection, _) = kept.take() { try? await connection.close() }
     }
 
+    /// Whether a kept connection still answers (the server may have closed it while it waited: idle_session_timeout,
+    /// a pooler, a restart); one that does not is closed.
+    private static func answers(_ connection: PostgresConnection) async -> Bool {
+        if !connection.isClosed, (try? await connection.query("SELECT 1", logger: Logger(label: "strata.kept")).collect()) != nil { return true }
+        try? await connection.close()
+        return false
+    }
+
     private func withSession<R: Sendable>(keep: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
         let connection: PostgresConnection
         let pid: Int32?
-        if let (reused, reusedPID) = kept.take(), !reused.isClosed {
+        if let (reused, reusedPID) = kept.take(), await Self.answers(reused) {
             (connection, pid) = (reused, reusedPID)
         } else {
             connection = try await connect()

@@ -151,6 +151,76 @@ struct PostgresGroupTests {
         }
     }
 
+    @Test("a failed redo is reported against its up step, not the down step of the same version in the group")
+    func redoFailureNamesTheUpStep() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            let migrations = try await InMemorySource(files: [
+                "0001_log.sql": "-- strata:up\nCREATE TABLE log (id integer PRIMARY KEY);\n-- strata:down\nDROP TABLE log;\n",
+                // Its down section leaves the log row, so applying it again fails on the duplicate key.
+                "0002_r.sql": "-- strata:up\nCREATE TABLE r (id integer);\nINSERT INTO log VALUES (2);\n-- strata:down\nDROP TABLE r;\n",
+            ]).migrations()
+            _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            let events = EventLog()
+            let f = try await #require(throws: MigrationFailure.self) {
+                try await migrator(db).run(.redo(steps: 1), migrations: migrations, options: options(), onEvent: events.onEvent)
+            }
+            #expect(f.direction == .up && f.version.digits == "0002" && f.statementIndex == 2 && f.sqlState == "23505")
+            let failed = events.all.compactMap { e -> String? in
+                if case .stepFailed(let i, _, let step, _) = e { "\(i) \(step.direction.rawValue)" } else { nil }
+            }
+            #expect(failed == ["2 up"])
+            #expect(try await value(db, "SELECT to_regclass('r') IS NOT NULL") == "true", "the whole redo was rolled back")
+        }
+    }
+
+    @Test("with a statement_timeout from the database's settings, statements go one by one: the timeout stays per statement")
+    func serverStatementTimeoutTurnsBatchingOff() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            try await db.driver.withSession { s in
+                try await s.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET statement_timeout = %L', current_database(), '400ms'); END $$")
+            }
+            var files: [String: String] = [:]
+            for i in 1...3 { files["000\(i)_s.sql"] = "-- strata:up\nSELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\n-- strata:down\nSELECT 1;\n" }
+            let migrations = try await InMemorySource(files: files).migrations()
+            // Grouped (single transaction) or batched (a transaction each), a block would run 0.5 s or more.
+            let single = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            #expect(single.steps.count == 3)
+            _ = try await migrator(db).run(.down(steps: 3, to: nil), migrations: migrations, options: options())
+            var each = options()
+            each.singleTransaction = false
+            #expect(try await migrator(db).run(.up(to: nil), migrations: migrations, options: each).steps.count == 3)
+        }
+    }
+
+    @Test("a migration that sets statement_timeout itself turns batching off for the run")
+    func migrationStatementTimeoutTurnsBatchingOff() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            // The setting outlives its migration's transaction: a later migration sent as one block would be timed whole.
+            var files: [String: String] = ["0001_set.sql": "-- strata:up\nSET statement_timeout = '400ms';\n"]
+            for i in 2...3 { files["000\(i)_s.sql"] = "-- strata:up\nSELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\n" }
+            let migrations = try await InMemorySource(files: files).migrations()
+            var each = options()
+            each.singleTransaction = false
+            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: each)
+            #expect(report.steps.count == 3)
+        }
+    }
+
+    @Test("--lock-timeout is set again before each migration of a group, as when they are sent one by one")
+    func lockTimeoutPerMigration() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            let migrations = try await InMemorySource(files: [
+                "0001_lower.sql": "-- strata:up\nSET LOCAL lock_timeout = '1ms';\nCREATE TABLE first AS SELECT current_setting('lock_timeout') AS v;\n",
+                "0002_read.sql": "-- strata:up\nCREATE TABLE second AS SELECT current_setting('lock_timeout') AS v;\n",
+            ]).migrations()
+            var o = options()
+            o.lockTimeout = .seconds(5)
+            _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: o)
+            #expect(try await value(db, "SELECT v FROM first") == "1ms")
+            #expect(try await value(db, "SELECT v FROM second") == "5s")
+        }
+    }
+
     @Test("--dry-run prints one block for the group, which runs as printed")
     func dryRunPrintsTheGroup() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in

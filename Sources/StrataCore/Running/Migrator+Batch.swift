@@ -49,7 +49,8 @@ extension Migrator {
                 let last = step.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
                 let unwrapped: any Error = (error as? DatabaseError).map { batch.sql.unwrap($0) } ?? error
                 var f = makeFailure(step, index: max(0, step.script.statements.count - 1), statement: last, inVerify: false, error: unwrapped, dirty: false)
-                if !(error is CancellationError || error is ConnectionError || f.cancelled) {
+                if !(error is CancellationError || error is ConnectionError || f.cancelled || inOuterTransaction) {
+                    // (In a --single-transaction run the block records nothing and commits nothing.)
                     f.cause = "while recording the migration and committing: " + f.cause
                 }
                 failure = f
@@ -76,7 +77,8 @@ extension Migrator {
     }
 
     /// Whether `sql` may be a `SELECT … INTO new_table`, which PL/pgSQL's `EXECUTE` refuses (feature_not_supported):
-    /// a statement that starts with `SELECT`, `WITH` or a parenthesis and has the word `INTO` anywhere in its text.
+    /// a statement that starts with `SELECT`, `WITH` or anything but a word (a parenthesis, say) and has the word
+    /// `INTO` anywhere in its text.
     /// Over-cautious by design (an `INTO` in a string or a comment counts too): such a migration runs statement by
     /// statement, which is always correct. In a migration's own transaction a missed case would only cost a retry;
     /// in a `--single-transaction` run, where the refusal aborts the whole run, there must be none.
@@ -86,7 +88,7 @@ extension Migrator {
         return containsWord(sql, "into")
     }
 
-    /// Whether `word` (lower-case ASCII letters) occurs in `text`, in any case, not as part of a longer identifier.
+    /// Whether `word` (lower-case ASCII) occurs in `text`, its letters in any case, not as part of a longer identifier.
     static func containsWord(_ text: String, _ word: String) -> Bool {
         let target = Array(word.utf8)
         func isIdentifier(_ b: UInt8) -> Bool {
@@ -98,7 +100,9 @@ extension Migrator {
             var i = 0
             while i + target.count <= bytes.count {
                 var matched = true
-                for (k, t) in target.enumerated() where bytes[i + k] | 0x20 != t {
+                for (k, t) in target.enumerated() {
+                    let b = bytes[i + k]
+                    guard (b >= 65 && b <= 90 ? b | 0x20 : b) != t else { continue }
                     matched = false
                     break
                 }

@@ -5,6 +5,8 @@ import Foundation
 /// migrations costs a few dozen round trips instead of one or more per migration. The whole run is one transaction
 /// either way, so grouping changes nothing about what is applied; failures name the migration and statement as
 /// when the statements are sent one by one, and each migration's recorded duration is measured by the server.
+/// Hooks see ``RunHook/willApply(_:index:total:)`` for every migration of a group before it is sent, then
+/// ``RunHook/didApply(_:index:total:duration:)`` for each; progress events start and finish each migration in turn.
 extension Migrator {
     typealias Query = @Sendable (String) async throws -> [Row]
 
@@ -28,6 +30,16 @@ extension Migrator {
             end += 1
         }
         return end - start >= 2 ? start..<end : nil
+    }
+
+    /// Whether sending a migration, or a group of them, as one statement keeps `statement_timeout` a limit per
+    /// statement: the session has none (a role's or database's default included), and no migration of the plan
+    /// mentions the setting (one that sets it would otherwise time whole blocks after it). Otherwise every
+    /// statement is sent on its own.
+    func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
+        if plan.steps.contains(where: { Self.groupStatements($0).contains { Self.containsWord($0.sql, "statement_timeout") } }) { return false }
+        guard let sql = driver.dialect.statementTimeoutQuery, let answer = try? await query(sql).first, let value = answer[0] else { return true }
+        return value == "0"
     }
 
     /// A step's statements as a group runs them: its section, and for `up` its verify section.
@@ -56,14 +68,16 @@ extension Migrator {
         do {
             try await exec(batch.sql, true)
         } catch {
-            let failure = groupFailure(error, batch: batch, members: members, statements: statements)
-            let k = members.firstIndex { $0.migration.version == failure.version } ?? 0
+            // By position, not version: `redo` puts a version's down and up steps in the same group.
+            let (k, failure) = groupFailure(error, batch: batch, members: members, statements: statements)
             if k > 0 { progress(.stepStarted(index: range.lowerBound + k + 1, total: total, step: members[k])) }
             progress(.stepFailed(index: range.lowerBound + k + 1, total: total, step: members[k], error: failure))
             throw failure
         }
         let elapsed = clock.now - t0
-        let durations = Self.durations(try await query(endsQuery).first?[0], count: members.count, elapsed: elapsed)
+        // Only the durations depend on this answer: without it they are the group's time shared out.
+        let ends = try? await query(endsQuery).first?[0]
+        let durations = Self.durations(ends ?? nil, count: members.count, elapsed: elapsed)
         var offset = Duration.zero
         var results: [RunReport.Step] = []
         for (k, step) in members.enumerated() {
@@ -88,9 +102,10 @@ extension Migrator {
         return results
     }
 
-    /// The failure of a group, against the migration and statement the server names; when it names none (the
-    /// connection was lost, say), against the group's first migration.
-    private func groupFailure(_ error: any Error, batch: SQLBatch, members: [MigrationPlan.Step], statements: [[SQLStatement]]) -> MigrationFailure {
+    /// The failure of a group and the position of its step in the group: the migration and statement the server
+    /// names; when it names none (the connection was lost, say), the group's first migration.
+    private func groupFailure(_ error: any Error, batch: SQLBatch, members: [MigrationPlan.Step],
+                              statements: [[SQLStatement]]) -> (Int, MigrationFailure) {
         let db = error as? DatabaseError
         let unwrapped: any Error = db.map { batch.unwrap($0) } ?? error
         if let flat = db.flatMap({ batch.statementIndex(for: $0) }) {
@@ -98,15 +113,15 @@ extension Migrator {
             for (k, group) in statements.enumerated() {
                 if flat < first + group.count {
                     let i = flat - first
-                    return makeFailure(members[k], index: i, statement: group[i], inVerify: i >= members[k].script.statements.count,
-                                       error: unwrapped, dirty: false)
+                    return (k, makeFailure(members[k], index: i, statement: group[i], inVerify: i >= members[k].script.statements.count,
+                                           error: unwrapped, dirty: false))
                 }
                 first += group.count
             }
         }
         let step = members[0]
         let statement = statements[0].first ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
-        return makeFailure(step, index: 0, statement: statement, inVerify: false, error: unwrapped, dirty: false)
+        return (0, makeFailure(step, index: 0, statement: statement, inVerify: false, error: unwrapped, dirty: false))
     }
 
     /// Each migration's time, from the server's list of clocks (start, then the end of each); when the list is

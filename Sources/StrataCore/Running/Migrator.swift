@@ -77,7 +77,7 @@ public struct Migrator: Sendable {
                 onEvent(.planned(plan))
                 let collector = SQLCollector()
                 if try await !me.store.exists(on: session) { for s in me.store.createStatements() { collector.add(s) } }
-                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, query: { _ in [] },
+                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, query: { try await session.query($0) },
                                               progress: { _ in }, onEvent: { _ in })
                 let sql = collector.all
                 for s in sql { onEvent(.dryRunSQL(s)) }
@@ -167,6 +167,8 @@ public struct Migrator: Sendable {
         var done: [RunReport.Step] = []
         let total = plan.steps.count
         let d = driver.dialect
+        var options = options
+        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, query: query) }
         if options.singleTransaction && !plan.isEmpty {
             try await exec(d.beginTransaction, false)
             let perFileTimeouts = plan.steps.contains { $0.script.directives.statementTimeout != nil || $0.script.directives.lockTimeout != nil }

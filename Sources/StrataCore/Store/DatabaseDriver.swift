@@ -93,7 +93,7 @@ public protocol DatabaseDriver: Sendable {
     func withSession<R: Sendable>(readOnly: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R
     /// A read-only session whose connection, when `body` returns normally, is kept open for this driver's next
     /// session instead of being closed: a check that runs just before a migration run then costs the run no
-    /// connection of its own. A kept connection nobody takes is closed by ``closeKeptConnection()`` (or when the
+    /// connection of its own. `body` must leave no transaction open and no session setting changed. A kept connection nobody takes is closed by ``closeKeptConnection()`` (or when the
     /// process exits). Drivers without connections run a plain read-only session (the default).
     func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
     /// Closes the connection ``withSessionKeptForNext(_:)`` kept, if no session has taken it.

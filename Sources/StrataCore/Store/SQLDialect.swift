@@ -48,6 +48,9 @@ public protocol SQLDialect: Sendable {
     /// Query returning one row whose first value lists, comma-separated, the clock in microseconds at the start
     /// of the last ``batch(groups:lockTimeout:)`` and at the end of each of its groups.
     var batchEndsQuery: String? { get }
+    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none),
+    /// or nil when the dialect has no such setting.
+    var statementTimeoutQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
     var transactionElapsedMilliseconds: String? { get }
@@ -60,6 +63,7 @@ extension SQLDialect {
     public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { nil }
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
+    public var statementTimeoutQuery: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
     public var clockNow: String? { nil }
 }
