@@ -59,6 +59,7 @@ public struct PostgresDialect: SQLDialect {
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
     public var statementTimeoutQuery: String? { "SELECT pg_catalog.current_setting('statement_timeout')" }
+    public var deferredFlushCommit: String? { "SET LOCAL synchronous_commit = off" }
 
     private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool) -> SQLBatch {
         let all = groups.flatMap { $0 }

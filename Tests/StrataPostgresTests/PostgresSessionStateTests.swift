@@ -18,6 +18,24 @@ struct PostgresSessionStateTests {
         return o
     }
 
+    /// The history tables of a first run are created with a commit that does not wait for the disk; the setting
+    /// ends with that transaction, so the migrations after it commit durably.
+    @Test(arguments: [false, true])
+    func firstRunCommitsMigrationsDurably(singleTransaction: Bool) async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            // (The test cluster runs with synchronous_commit off: this database's sessions get it on.)
+            try await db.driver.withSession { s in
+                try await s.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$")
+            }
+            let migrations = try await InMemorySource(files: [
+                "0001_sc.sql": "-- strata:up\nCREATE TABLE sc AS SELECT current_setting('synchronous_commit') AS v;\n",
+            ]).migrations()
+            _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options(singleTransaction: singleTransaction))
+            let v = try await db.driver.withSession { try await $0.query("SELECT v FROM sc") }.first?[0]
+            #expect(v == "on")
+        }
+    }
+
     /// A `pg_dump --schema-only` file empties `search_path` for the session; the history rows still land in `public`.
     @Test func migrationThatEmptiesSearchPathStillRecordsHistory() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in

@@ -48,6 +48,10 @@ public protocol SQLDialect: Sendable {
     /// Query returning one row whose first value lists, comma-separated, the clock in microseconds at the start
     /// of the last ``batch(groups:lockTimeout:)`` and at the end of each of its groups.
     var batchEndsQuery: String? { get }
+    /// Statement that lets the current transaction's commit return before its log is flushed to disk, or nil.
+    /// Only for Strata's history tables, created in a transaction of their own before a run: the run's own
+    /// (durable) commit flushes the log after them, and tables lost in a crash are created again by the next run.
+    var deferredFlushCommit: String? { get }
     /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none),
     /// or nil when the dialect has no such setting.
     var statementTimeoutQuery: String? { get }
@@ -64,6 +68,7 @@ extension SQLDialect {
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
     public var statementTimeoutQuery: String? { nil }
+    public var deferredFlushCommit: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
     public var clockNow: String? { nil }
 }
