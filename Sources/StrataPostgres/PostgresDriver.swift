@@ -130,45 +130,52 @@ public struct PostgresDriver: DatabaseDriver {
     }
 
     public func closeKeptConnection() async {
-        if let (connection, _) = kept.take() { try? await connection.close() }
-    }
-
-    /// Whether a kept connection still answers (the server may have closed it while it waited: idle_session_timeout,
-    /// a pooler, a restart); one that does not is closed.
-    private static func answers(_ connection: PostgresConnection) async -> Bool {
-        if !connection.isClosed, (try? await connection.query("SELECT 1", logger: Logger(label: "strata.kept")).collect()) != nil { return true }
-        try? await connection.close()
-        return false
+        if let connection = kept.take() { try? await connection.close() }
     }
 
     private func withSession<R: Sendable>(keep: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
-        let connection: PostgresConnection
-        let pid: Int32?
-        if let (reused, reusedPID) = kept.take(), await Self.answers(reused) {
-            (connection, pid) = (reused, reusedPID)
-        } else {
-            connection = try await connect()
-            pid = nil
-        }
-        let session = PostgresSession(connection: connection, driver: self)
+        let session: PostgresSession
+        if let kept = await keptSession() { session = kept } else { session = try await newSession() }
+        let connection = session.connection
         do {
-            if let pid {
-                session.backendPID.withLock { $0 = pid }
-            } else {
-                // If this process dies (kill -9), the server stops its statement at the next check instead of finishing
-                // and committing it after the lock, held on another connection, is already free (PostgreSQL 14+).
-                let pidRow = try? await session.query("SELECT pg_backend_pid(), set_config('client_connection_check_interval', '500ms', false)")
-                let rows: [Row]
-                if let pidRow { rows = pidRow } else { rows = try await session.query("SELECT pg_backend_pid()") }
-                session.backendPID.withLock { $0 = rows.first?[0].flatMap { Int32($0) } }
-            }
             let result = try await body(session)
             if keep && !connection.isClosed {
-                if let replaced = kept.put(connection, pid: session.backendPID.withLock({ $0 })) { try? await replaced.close() }
+                if let replaced = kept.put(connection) { try? await replaced.close() }
             } else {
                 try? await connection.close()
             }
             return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// The kept connection as a session, probed by the query that reads its backend's PID: the server may have
+    /// closed it while it waited (idle_session_timeout, a pooler, a restart). Nil (and closed) when it does not answer.
+    private func keptSession() async -> PostgresSession? {
+        guard let connection = kept.take() else { return nil }
+        let session = PostgresSession(connection: connection, driver: self)
+        guard let rows = try? await session.query("SELECT pg_backend_pid()") else {
+            try? await connection.close()
+            return nil
+        }
+        session.backendPID.withLock { $0 = rows.first?[0].flatMap { Int32($0) } }
+        return session
+    }
+
+    /// A session on a new connection, its backend's PID read.
+    private func newSession() async throws -> PostgresSession {
+        let connection = try await connect()
+        let session = PostgresSession(connection: connection, driver: self)
+        do {
+            // If this process dies (kill -9), the server stops its statement at the next check instead of finishing
+            // and committing it after the lock, held on another connection, is already free (PostgreSQL 14+).
+            let pidRow = try? await session.query("SELECT pg_backend_pid(), set_config('client_connection_check_interval', '500ms', false)")
+            let rows: [Row]
+            if let pidRow { rows = pidRow } else { rows = try await session.query("SELECT pg_backend_pid()") }
+            session.backendPID.withLock { $0 = rows.first?[0].flatMap { Int32($0) } }
+            return session
         } catch {
             try? await connection.close()
             throw error
@@ -186,10 +193,10 @@ public struct PostgresDriver: DatabaseDriver {
 
 /// One open connection kept between two sessions (see ``PostgresDriver/withSessionKeptForNext(_:)``).
 final class KeptConnection: Sendable {
-    private let slot = Mutex<(PostgresConnection, Int32?)?>(nil)
+    private let slot = Mutex<PostgresConnection?>(nil)
 
-    /// The kept connection and its backend's process ID, now the caller's.
-    func take() -> (PostgresConnection, Int32?)? {
+    /// The kept connection, now the caller's.
+    func take() -> PostgresConnection? {
         slot.withLock { kept in
             defer { kept = nil }
             return kept
@@ -197,10 +204,10 @@ final class KeptConnection: Sendable {
     }
 
     /// Keeps `connection`; returns the one it replaces, for the caller to close.
-    func put(_ connection: PostgresConnection, pid: Int32?) -> PostgresConnection? {
+    func put(_ connection: PostgresConnection) -> PostgresConnection? {
         slot.withLock { kept in
-            defer { kept = (connection, pid) }
-            return kept?.0
+            defer { kept = connection }
+            return kept
         }
     }
 }

@@ -21,10 +21,6 @@ struct PostgresBatchTests {
         return o
     }
 
-    func value(_ db: DriverTestDatabase, _ sql: String) async throws -> String? {
-        try await db.driver.withSession { try await $0.query(sql) }.first?[0]
-    }
-
     /// The failure a run throws, or nil when it succeeds.
     func failure(_ db: DriverTestDatabase, _ files: [String: String], batch: Bool, singleTransaction: Bool = false) async throws -> MigrationFailure? {
         let migrations = try await InMemorySource(files: files).migrations()
@@ -60,7 +56,7 @@ struct PostgresBatchTests {
                 #expect(!f.cause.contains("inline_code_block") && !f.cause.contains("strata_batch"))
                 let tables = try await db.tables()
                 #expect(tables.allSatisfy { $0.hasPrefix("strata_") }, "nothing of the migration is left: \(tables)")
-                #expect(try await value(db, "SELECT count(*) FROM strata_migrations") == "0")
+                #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations") == "0")
                 seen.append(f)
             }
         }
@@ -88,14 +84,14 @@ struct PostgresBatchTests {
             ]).migrations()
             let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             #expect(report.steps.count == 2)
-            #expect(try await value(db, "SELECT t FROM tags") == " $strata$ and $strata_batch$ ")
-            #expect(try await value(db, "SELECT count(*) FROM strata_migrations WHERE state = 'applied'") == "2")
-            let ms = Int(try await value(db, "SELECT duration_ms FROM strata_migrations WHERE version = '0002'") ?? "") ?? -1
+            #expect(try await PG.value(db, "SELECT t FROM tags") == " $strata$ and $strata_batch$ ")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations WHERE state = 'applied'") == "2")
+            let ms = Int(try await PG.value(db, "SELECT duration_ms FROM strata_migrations WHERE version = '0002'") ?? "") ?? -1
             #expect(ms >= 300, "duration_ms is measured by the server inside the batch: \(ms)")
-            #expect(try await value(db, "SELECT count(*) FROM strata_events WHERE outcome = 'ok' AND finished_at >= started_at") == "2")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_events WHERE outcome = 'ok' AND finished_at >= started_at") == "2")
             let down = try await migrator(db).run(.down(steps: 2, to: nil), migrations: migrations, options: options())
             #expect(down.steps.count == 2)
-            #expect(try await value(db, "SELECT count(*) FROM strata_migrations") == "0")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations") == "0")
         }
     }
 
@@ -112,7 +108,7 @@ struct PostgresBatchTests {
             #expect(f.inVerify)
             #expect(f.statementIndex == 2)
             #expect(f.sqlState == "22012")
-            #expect(try await value(db, "SELECT to_regclass('v') IS NULL") == "true")
+            #expect(try await PG.value(db, "SELECT to_regclass('v') IS NULL") == "true")
         }
     }
 
@@ -126,9 +122,9 @@ struct PostgresBatchTests {
             ]).migrations()
             let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             #expect(report.steps.count == 3)
-            #expect(try await value(db, "SELECT id FROM copied") == "7")
-            #expect(try await value(db, "SELECT level FROM iso") == "serializable")
-            #expect(try await value(db, "SELECT t FROM timed") == "5s")
+            #expect(try await PG.value(db, "SELECT id FROM copied") == "7")
+            #expect(try await PG.value(db, "SELECT level FROM iso") == "serializable")
+            #expect(try await PG.value(db, "SELECT t FROM timed") == "5s")
         }
     }
 
@@ -144,8 +140,8 @@ struct PostgresBatchTests {
             try await db.driver.withSession { s in
                 for statement in sql { try await s.execute(statement) }
             }
-            #expect(try await value(db, "SELECT version FROM strata_migrations") == "0001")
-            #expect(try await value(db, "SELECT to_regclass('a_id') IS NOT NULL") == "true")
+            #expect(try await PG.value(db, "SELECT version FROM strata_migrations") == "0001")
+            #expect(try await PG.value(db, "SELECT to_regclass('a_id') IS NOT NULL") == "true")
         }
     }
 }

@@ -7,11 +7,6 @@ import Testing
 /// These tests check that a grouped run applies, records and fails exactly as the same run sent statement by statement.
 @Suite(.enabled(if: TestEnvironment.postgresEnabled))
 struct PostgresGroupTests {
-    func migrator(_ db: DriverTestDatabase) -> Migrator {
-        Migrator(driver: db.driver, migrationsTable: QualifiedName(schema: nil, name: "strata_migrations"),
-                 eventsTable: QualifiedName(schema: nil, name: "strata_events"), context: RunContext(strataVersion: StrataVersion.current))
-    }
-
     func options(batch: Bool = true, dryRun: Bool = false) -> RunOptions {
         var o = RunOptions()
         o.batchStatements = batch
@@ -19,10 +14,6 @@ struct PostgresGroupTests {
         o.dryRun = dryRun
         o.lockWait = .seconds(30)
         return o
-    }
-
-    func value(_ db: DriverTestDatabase, _ sql: String) async throws -> String? {
-        try await db.driver.withSession { try await $0.query(sql) }.first?[0]
     }
 
     /// `count` migrations `0001_t1.sql` … each creating a table and an index, with a down section.
@@ -44,15 +35,15 @@ struct PostgresGroupTests {
     func manyMigrations() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
             let migrations = try await InMemorySource(files: Self.tables(250)).migrations()
-            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            let report = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             #expect(report.steps.map(\.version.digits) == migrations.map(\.version.digits))
-            #expect(try await value(db, "SELECT count(*) FROM strata_migrations WHERE state = 'applied'") == "250")
-            #expect(try await value(db, "SELECT count(*) FROM strata_events WHERE outcome = 'ok' AND direction = 'up'") == "250")
-            #expect(try await value(db, "SELECT count(*) FROM pg_class WHERE relname ~ '^t[0-9]+(_v)?$'") == "500")
-            let down = try await migrator(db).run(.down(steps: 1, to: try #require(MigrationVersion("0"))), migrations: migrations, options: options())
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations WHERE state = 'applied'") == "250")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_events WHERE outcome = 'ok' AND direction = 'up'") == "250")
+            #expect(try await PG.value(db, "SELECT count(*) FROM pg_class WHERE relname ~ '^t[0-9]+(_v)?$'") == "500")
+            let down = try await PG.migrator(db).run(.down(steps: 1, to: try #require(MigrationVersion("0"))), migrations: migrations, options: options())
             #expect(down.steps.count == 250)
-            #expect(try await value(db, "SELECT count(*) FROM strata_migrations") == "0")
-            #expect(try await value(db, "SELECT count(*) FROM pg_class WHERE relname ~ '^t[0-9]+(_v)?$'") == "0")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations") == "0")
+            #expect(try await PG.value(db, "SELECT count(*) FROM pg_class WHERE relname ~ '^t[0-9]+(_v)?$'") == "0")
         }
     }
 
@@ -74,7 +65,7 @@ struct PostgresGroupTests {
                 let migrations = try await InMemorySource(files: files).migrations()
                 let events = EventLog()
                 let f = try await #require(throws: MigrationFailure.self) {
-                    try await migrator(db).run(.up(to: nil), migrations: migrations, options: options(batch: batch), onEvent: events.onEvent)
+                    try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options(batch: batch), onEvent: events.onEvent)
                 }
                 #expect(f.version.digits == "0004")
                 #expect(f.file.hasSuffix("0004_t4.sql"))
@@ -84,8 +75,8 @@ struct PostgresGroupTests {
                 #expect(f.wholeRunRolledBack)
                 #expect(!f.cause.contains("inline_code_block") && !f.cause.contains("strata_batch"), "\(f.cause)")
                 #expect(try await db.tables().allSatisfy { $0.hasPrefix("strata_") }, "nothing of the run is left")
-                #expect(try await value(db, "SELECT count(*) FROM strata_migrations") == "0")
-                #expect(try await value(db, "SELECT version || ' ' || outcome FROM strata_events") == "0004 rolled_back")
+                #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations") == "0")
+                #expect(try await PG.value(db, "SELECT version || ' ' || outcome FROM strata_events") == "0004 rolled_back")
                 #expect(events.failed == ["0004"], "the failed step is the one reported: \(events.failed)")
                 seen.append(f)
             }
@@ -100,7 +91,7 @@ struct PostgresGroupTests {
             files["0002_t2.sql"] = "-- strata:up\nSELECT pg_sleep(0.4);\n-- strata:down\nSELECT 1;\n"
             let migrations = try await InMemorySource(files: files).migrations()
             let events = EventLog()
-            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options(), onEvent: events.onEvent)
+            let report = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options(), onEvent: events.onEvent)
             #expect(report.steps.map(\.durationMs).map { $0 >= 400 } == [false, true, false], "\(report.steps.map(\.durationMs))")
             #expect(events.finished == ["0001", "0002", "0003"])
             #expect(events.started == ["0001", "0002", "0003"])
@@ -109,11 +100,11 @@ struct PostgresGroupTests {
             }.map { "\($0[0] ?? "") \((Int($0[1] ?? "") ?? -1) >= 400)" }
             #expect(recorded == ["0001 false", "0002 true", "0003 false"])
             // The events' times come from the same clocks: each ends before the next starts.
-            #expect(try await value(db, """
+            #expect(try await PG.value(db, """
                 SELECT bool_and(started_at <= finished_at AND finished_at <= coalesce(next, finished_at))
                   FROM (SELECT started_at, finished_at, lead(started_at) OVER (ORDER BY version) AS next FROM strata_events) e
                 """) == "true")
-            #expect(try await value(db, "SELECT extract(epoch FROM finished_at - started_at) >= 0.4 FROM strata_events WHERE version = '0002'") == "true")
+            #expect(try await PG.value(db, "SELECT extract(epoch FROM finished_at - started_at) >= 0.4 FROM strata_events WHERE version = '0002'") == "true")
         }
     }
 
@@ -125,20 +116,20 @@ struct PostgresGroupTests {
             files["0002_into.sql"] = "-- strata:up\nCREATE TABLE src (id integer);\nINSERT INTO src VALUES (7);\nSELECT id INTO copied FROM src;\n"
             files["0003_t3.sql"] = "-- strata:up\nCREATE TABLE t3 (id integer);\n-- strata:verify\nSELECT 1 / (SELECT count(*) + 1 FROM t3)::integer;\n"
             let migrations = try await InMemorySource(files: files).migrations()
-            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            let report = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             #expect(report.steps.count == 4)
-            #expect(try await value(db, "SELECT id FROM copied") == "7")
-            #expect(try await value(db, "SELECT count(*) FROM strata_migrations") == "4")
+            #expect(try await PG.value(db, "SELECT id FROM copied") == "7")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_migrations") == "4")
 
             // A failing verify section inside a group is reported as the verify statement.
             let failing = try await InMemorySource(files: Self.tables(2, from: 5).merging([
                 "0007_v.sql": "-- strata:up\nCREATE TABLE v (id integer);\n-- strata:verify\nSELECT 1;\nSELECT 1 / (SELECT count(*) FROM v)::integer;\n",
             ]) { a, _ in a }).migrations()
             let f = try await #require(throws: MigrationFailure.self) {
-                try await migrator(db).run(.up(to: nil), migrations: migrations + failing, options: options())
+                try await PG.migrator(db).run(.up(to: nil), migrations: migrations + failing, options: options())
             }
             #expect(f.version.digits == "0007" && f.inVerify && f.statementIndex == 2 && f.sqlState == "22012")
-            #expect(try await value(db, "SELECT to_regclass('t5') IS NULL AND to_regclass('v') IS NULL") == "true")
+            #expect(try await PG.value(db, "SELECT to_regclass('t5') IS NULL AND to_regclass('v') IS NULL") == "true")
 
             // With a statement timeout every statement is sent alone, so that the timeout is per statement.
             var timed = options()
@@ -146,7 +137,7 @@ struct PostgresGroupTests {
             let slow = try await InMemorySource(files: Self.tables(2, from: 5).merging([
                 "0007_slow.sql": "-- strata:up\nSELECT pg_sleep(0.15);\nSELECT pg_sleep(0.15);\n",
             ]) { a, _ in a }).migrations()
-            let r = try await migrator(db).run(.up(to: nil), migrations: migrations + slow, options: timed)
+            let r = try await PG.migrator(db).run(.up(to: nil), migrations: migrations + slow, options: timed)
             #expect(r.steps.count == 3, "two statements of 150 ms each pass a 200 ms per-statement timeout")
         }
     }
@@ -159,36 +150,34 @@ struct PostgresGroupTests {
                 // Its down section leaves the log row, so applying it again fails on the duplicate key.
                 "0002_r.sql": "-- strata:up\nCREATE TABLE r (id integer);\nINSERT INTO log VALUES (2);\n-- strata:down\nDROP TABLE r;\n",
             ]).migrations()
-            _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            _ = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             let events = EventLog()
             let f = try await #require(throws: MigrationFailure.self) {
-                try await migrator(db).run(.redo(steps: 1), migrations: migrations, options: options(), onEvent: events.onEvent)
+                try await PG.migrator(db).run(.redo(steps: 1), migrations: migrations, options: options(), onEvent: events.onEvent)
             }
             #expect(f.direction == .up && f.version.digits == "0002" && f.statementIndex == 2 && f.sqlState == "23505")
             let failed = events.all.compactMap { e -> String? in
                 if case .stepFailed(let i, _, let step, _) = e { "\(i) \(step.direction.rawValue)" } else { nil }
             }
             #expect(failed == ["2 up"])
-            #expect(try await value(db, "SELECT to_regclass('r') IS NOT NULL") == "true", "the whole redo was rolled back")
+            #expect(try await PG.value(db, "SELECT to_regclass('r') IS NOT NULL") == "true", "the whole redo was rolled back")
         }
     }
 
     @Test("with a statement_timeout from the database's settings, statements go one by one: the timeout stays per statement")
     func serverStatementTimeoutTurnsBatchingOff() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
-            try await db.driver.withSession { s in
-                try await s.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET statement_timeout = %L', current_database(), '400ms'); END $$")
-            }
+            try await PG.setForDatabase(db, "statement_timeout = 400")  // milliseconds
             var files: [String: String] = [:]
             for i in 1...3 { files["000\(i)_s.sql"] = "-- strata:up\nSELECT pg_sleep(0.25);\nSELECT pg_sleep(0.25);\n-- strata:down\nSELECT 1;\n" }
             let migrations = try await InMemorySource(files: files).migrations()
             // Grouped (single transaction) or batched (a transaction each), a block would run 0.5 s or more.
-            let single = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options())
+            let single = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options())
             #expect(single.steps.count == 3)
-            _ = try await migrator(db).run(.down(steps: 3, to: nil), migrations: migrations, options: options())
+            _ = try await PG.migrator(db).run(.down(steps: 3, to: nil), migrations: migrations, options: options())
             var each = options()
             each.singleTransaction = false
-            #expect(try await migrator(db).run(.up(to: nil), migrations: migrations, options: each).steps.count == 3)
+            #expect(try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: each).steps.count == 3)
         }
     }
 
@@ -201,7 +190,7 @@ struct PostgresGroupTests {
             let migrations = try await InMemorySource(files: files).migrations()
             var each = options()
             each.singleTransaction = false
-            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: each)
+            let report = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: each)
             #expect(report.steps.count == 3)
         }
     }
@@ -215,9 +204,9 @@ struct PostgresGroupTests {
             ]).migrations()
             var o = options()
             o.lockTimeout = .seconds(5)
-            _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: o)
-            #expect(try await value(db, "SELECT v FROM first") == "1ms")
-            #expect(try await value(db, "SELECT v FROM second") == "5s")
+            _ = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: o)
+            #expect(try await PG.value(db, "SELECT v FROM first") == "1ms")
+            #expect(try await PG.value(db, "SELECT v FROM second") == "5s")
         }
     }
 
@@ -225,7 +214,7 @@ struct PostgresGroupTests {
     func dryRunPrintsTheGroup() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
             let migrations = try await InMemorySource(files: Self.tables(3)).migrations()
-            let report = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options(dryRun: true))
+            let report = try await PG.migrator(db).run(.up(to: nil), migrations: migrations, options: options(dryRun: true))
             let sql = try #require(report.sql)
             let blocks = sql.filter { $0.hasPrefix("DO $strata_batch$") }
             #expect(blocks.count == 1)
@@ -234,7 +223,7 @@ struct PostgresGroupTests {
             try await db.driver.withSession { s in
                 for statement in sql { try await s.execute(statement) }
             }
-            #expect(try await value(db, "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations") == "0001,0002,0003")
+            #expect(try await PG.value(db, "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations") == "0001,0002,0003")
         }
     }
 }

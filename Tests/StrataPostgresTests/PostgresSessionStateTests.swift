@@ -24,15 +24,12 @@ struct PostgresSessionStateTests {
     func firstRunCommitsMigrationsDurably(singleTransaction: Bool) async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
             // (The test cluster runs with synchronous_commit off: this database's sessions get it on.)
-            try await db.driver.withSession { s in
-                try await s.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$")
-            }
+            try await PG.setForDatabase(db, "synchronous_commit = on")
             let migrations = try await InMemorySource(files: [
                 "0001_sc.sql": "-- strata:up\nCREATE TABLE sc AS SELECT current_setting('synchronous_commit') AS v;\n",
             ]).migrations()
             _ = try await migrator(db).run(.up(to: nil), migrations: migrations, options: options(singleTransaction: singleTransaction))
-            let v = try await db.driver.withSession { try await $0.query("SELECT v FROM sc") }.first?[0]
-            #expect(v == "on")
+            #expect(try await PG.value(db, "SELECT v FROM sc") == "on")
         }
     }
 

@@ -20,6 +20,19 @@ enum PG {
         return o
     }
 
+    /// The first value of the first row of `sql`, on a session of its own.
+    static func value(_ db: DriverTestDatabase, _ sql: String) async throws -> String? {
+        try await db.driver.withSession { try await $0.query(sql) }.first?[0]
+    }
+
+    /// `ALTER DATABASE <the test's database> SET <setting>`: the database's later sessions start with it. The setting
+    /// goes inside a string literal: write its value without quotes (`statement_timeout = 400`).
+    static func setForDatabase(_ db: DriverTestDatabase, _ setting: String) async throws {
+        try await db.driver.withSession { s in
+            try await s.execute("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET \(setting)', current_database()); END $$")
+        }
+    }
+
     static func migrations(_ files: [String: String]) async throws -> [Migration] {
         try await InMemorySource(files: files).migrations()
     }

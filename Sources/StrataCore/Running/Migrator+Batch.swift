@@ -85,35 +85,7 @@ extension Migrator {
     static func mayBeSelectInto(_ sql: String) -> Bool {
         let first = leadingWords(sql, count: 1).first
         guard first == nil || first == "SELECT" || first == "WITH" else { return false }
-        return containsWord(sql, "into")
-    }
-
-    /// Whether `word` (lower-case ASCII) occurs in `text`, its letters in any case, not as part of a longer identifier.
-    static func containsWord(_ text: String, _ word: String) -> Bool {
-        let target = Array(word.utf8)
-        func isIdentifier(_ b: UInt8) -> Bool {
-            (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || (b >= 48 && b <= 57) || b == 95 || b == 36 || b >= 128
-        }
-        var text = text
-        return text.withUTF8 { bytes in
-            guard bytes.count >= target.count else { return false }
-            var i = 0
-            while i + target.count <= bytes.count {
-                var matched = true
-                for (k, t) in target.enumerated() {
-                    let b = bytes[i + k]
-                    guard (b >= 65 && b <= 90 ? b | 0x20 : b) != t else { continue }
-                    matched = false
-                    break
-                }
-                if matched, i == 0 || !isIdentifier(bytes[i - 1]),
-                   i + target.count == bytes.count || !isIdentifier(bytes[i + target.count]) {
-                    return true
-                }
-                i += 1
-            }
-            return false
-        }
+        return TextScan.containsWordIgnoringCase(sql, "into")
     }
 
     /// The first `count` words of `sql`, upper-cased, after leading whitespace and comments.

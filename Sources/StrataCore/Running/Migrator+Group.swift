@@ -37,8 +37,11 @@ extension Migrator {
     /// mentions the setting (one that sets it would otherwise time whole blocks after it). Otherwise every
     /// statement is sent on its own.
     func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
-        if plan.steps.contains(where: { Self.groupStatements($0).contains { Self.containsWord($0.sql, "statement_timeout") } }) { return false }
-        guard let sql = driver.dialect.statementTimeoutQuery, let answer = try? await query(sql).first, let value = answer[0] else { return true }
+        guard let sql = driver.dialect.statementTimeoutQuery else { return true }   // a dialect without batches
+        if plan.steps.contains(where: { Self.groupStatements($0).contains { TextScan.containsWordIgnoringCase($0.sql, "statement_timeout") } }) {
+            return false
+        }
+        guard let answer = try? await query(sql).first, let value = answer[0] else { return true }
         return value == "0"
     }
 

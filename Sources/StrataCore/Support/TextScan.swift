@@ -10,6 +10,7 @@ import Foundation
 /// TextScan.contains("login for app:hunter2@db", "hunter2")          // true
 /// TextScan.hasURLWithPassword("postgres://app:pw@db/app")            // true
 /// TextScan.containsIgnoringCase("PASSWORD=x", "password")            // true
+/// TextScan.containsWordIgnoringCase("SELECT a INTO b", "into")       // true ("intox" would not match)
 /// ```
 package enum TextScan {
     /// Byte order of two names (as `ls` sorts in the C locale).
@@ -70,8 +71,22 @@ package enum TextScan {
 
     /// Whether `needle` (ASCII, lower case) occurs in `text` in any case.
     static func containsIgnoringCase(_ text: String, _ needle: String) -> Bool {
+        find(needle, in: text, wholeWord: false)
+    }
+
+    /// Whether `word` (ASCII, lower case) occurs in `text` in any case as a whole word: with no letter, digit, `_`,
+    /// `$` or non-ASCII byte (what an SQL identifier is made of) right before or after it.
+    static func containsWordIgnoringCase(_ text: String, _ word: String) -> Bool {
+        find(word, in: text, wholeWord: true)
+    }
+
+    private static func find(_ needle: String, in text: String, wholeWord: Bool) -> Bool {
         let n = Array(needle.utf8)
         guard let first = n.first else { return true }
+        func isIdentifier(_ c: UInt8) -> Bool {
+            let l = lower(c)
+            return (l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 36 || c >= 0x80
+        }
         var text = text
         return text.withUTF8 { t in
             guard t.count >= n.count else { return false }
@@ -80,7 +95,9 @@ package enum TextScan {
                 if lower(t[i]) == first {
                     var j = 1
                     while j < n.count, lower(t[i + j]) == n[j] { j += 1 }
-                    if j == n.count { return true }
+                    if j == n.count, !wholeWord || ((i == 0 || !isIdentifier(t[i - 1])) && (i + j == t.count || !isIdentifier(t[i + j]))) {
+                        return true
+                    }
                 }
                 i += 1
             }
