@@ -12,7 +12,7 @@ extension Migrator {
         let d = driver.dialect
         // A statement timeout is per statement: a batch would make it one timeout for the whole migration.
         guard options.batchStatements, statementTimeout == nil, !replaceTimeouts,
-              !statements.contains(where: { Self.needsOwnStatement($0.sql) || Self.mayBeSelectInto($0.sql) }),
+              Self.batchable(statements),
               statements.reduce(0, { $0 + $1.sql.utf8.count }) < Self.batchLimit else { return nil }
         let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow)
         guard let sql = d.batch(statements.map(\.sql) + records, lockTimeout: lockTimeout) else { return nil }
@@ -74,6 +74,11 @@ extension Migrator {
         default:
             return false
         }
+    }
+
+    /// Whether every one of `statements` can run inside a batch's `EXECUTE`.
+    static func batchable(_ statements: [SQLStatement]) -> Bool {
+        !statements.contains { needsOwnStatement($0.sql) || mayBeSelectInto($0.sql) }
     }
 
     /// Whether `sql` may be a `SELECT … INTO new_table`, which PL/pgSQL's `EXECUTE` refuses (feature_not_supported):

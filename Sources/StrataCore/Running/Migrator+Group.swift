@@ -24,8 +24,7 @@ extension Migrator {
         while end < steps.count, end - start < Self.groupMaxSteps {
             let statements = Self.groupStatements(steps[end])
             let size = statements.reduce(0) { $0 + $1.sql.utf8.count }
-            guard !statements.isEmpty, bytes + size <= Self.groupMaxBytes,
-                  !statements.contains(where: { Self.needsOwnStatement($0.sql) || Self.mayBeSelectInto($0.sql) }) else { break }
+            guard !statements.isEmpty, bytes + size <= Self.groupMaxBytes, Self.batchable(statements) else { break }
             bytes += size
             end += 1
         }
