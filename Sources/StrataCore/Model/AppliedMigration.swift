@@ -8,35 +8,169 @@ public enum AppliedState: String, Sendable, Codable, Hashable {
 }
 
 /// A row of the `strata_migrations` history table.
+///
+/// ```swift
+/// if let version = MigrationVersion("0001") {
+///     let row = AppliedMigration(version: version, name: "init", checksum: "…", appliedAt: Date(),
+///                                durationMs: 12, appliedBy: "deploy", host: "ci-1", strataVersion: "1.0.0")
+///     print(row.state)  // applied
+/// }
+/// ```
 public struct AppliedMigration: Sendable, Hashable, Codable {
-    public var version: MigrationVersion
-    public var name: String
-    public var checksum: String
-    public var appliedAt: Date
-    public var durationMs: Int64
-    public var appliedBy: String
-    public var host: String
-    public var strataVersion: String
-    public var state: AppliedState
-    /// 1-based index of the statement that failed (dirty rows only).
-    public var failedStatement: Int?
-    /// Which section was running when it failed (dirty rows only).
-    public var failedDirection: MigrationDirection?
+    /// The fields live in one immutable box: a history of 10,000 rows is then an array of 10,000 pointers, not of
+    /// 10,000 values of 170 bytes (which, while the array grew as rows arrived, held 4 MB at its peak). A change
+    /// replaces the box.
+    private final class Storage: Sendable {
+        let version: MigrationVersion
+        let name: String
+        let checksum: Checksum.Value
+        let appliedAt: Date
+        let durationMs: Int64
+        let appliedBy: String
+        let host: String
+        let strataVersion: String
+        let state: AppliedState
+        let failedStatement: Int?
+        let failedDirection: MigrationDirection?
+
+        init(version: MigrationVersion, name: String, checksum: Checksum.Value, appliedAt: Date, durationMs: Int64, appliedBy: String, host: String,
+             strataVersion: String, state: AppliedState, failedStatement: Int?, failedDirection: MigrationDirection?) {
+            self.version = version
+            self.name = name
+            self.checksum = checksum
+            self.appliedAt = appliedAt
+            self.durationMs = durationMs
+            self.appliedBy = appliedBy
+            self.host = host
+            self.strataVersion = strataVersion
+            self.state = state
+            self.failedStatement = failedStatement
+            self.failedDirection = failedDirection
+        }
+    }
+    private var storage: Storage
 
     public init(version: MigrationVersion, name: String, checksum: String, appliedAt: Date, durationMs: Int64,
                 appliedBy: String, host: String, strataVersion: String, state: AppliedState = .applied, failedStatement: Int? = nil,
                 failedDirection: MigrationDirection? = nil) {
-        self.version = version
-        self.name = name
-        self.checksum = checksum
-        self.appliedAt = appliedAt
-        self.durationMs = durationMs
-        self.appliedBy = appliedBy
-        self.host = host
-        self.strataVersion = strataVersion
-        self.state = state
-        self.failedStatement = failedStatement
-        self.failedDirection = failedDirection
+        storage = Storage(version: version, name: name, checksum: Checksum.Value(checksum), appliedAt: appliedAt, durationMs: durationMs, appliedBy: appliedBy,
+                          host: host, strataVersion: strataVersion, state: state, failedStatement: failedStatement, failedDirection: failedDirection)
+    }
+
+    /// A copy of the fields, changed by `change`, in a new box.
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var f = Fields(self)
+        change(&f)
+        self = f.row
+    }
+
+    /// The fields as plain values, for a change.
+    private struct Fields {
+        var version: MigrationVersion, name: String, checksum: String, appliedAt: Date, durationMs: Int64
+        var appliedBy: String, host: String, strataVersion: String, state: AppliedState
+        var failedStatement: Int?, failedDirection: MigrationDirection?
+        init(_ r: AppliedMigration) {
+            version = r.version; name = r.name; checksum = r.checksum; appliedAt = r.appliedAt; durationMs = r.durationMs
+            appliedBy = r.appliedBy; host = r.host; strataVersion = r.strataVersion; state = r.state
+            failedStatement = r.failedStatement; failedDirection = r.failedDirection
+        }
+        var row: AppliedMigration {
+            AppliedMigration(version: version, name: name, checksum: checksum, appliedAt: appliedAt, durationMs: durationMs, appliedBy: appliedBy,
+                             host: host, strataVersion: strataVersion, state: state, failedStatement: failedStatement, failedDirection: failedDirection)
+        }
+    }
+
+    public var version: MigrationVersion {
+        get { storage.version }
+        set { update { $0.version = newValue } }
+    }
+    public var name: String {
+        get { storage.name }
+        set { update { $0.name = newValue } }
+    }
+    public var checksum: String {
+        get { storage.checksum.text }
+        set { update { $0.checksum = newValue } }
+    }
+    /// ``checksum`` as held (compared without building the text).
+    public var checksumValue: Checksum.Value { storage.checksum }
+    public var appliedAt: Date {
+        get { storage.appliedAt }
+        set { update { $0.appliedAt = newValue } }
+    }
+    public var durationMs: Int64 {
+        get { storage.durationMs }
+        set { update { $0.durationMs = newValue } }
+    }
+    public var appliedBy: String {
+        get { storage.appliedBy }
+        set { update { $0.appliedBy = newValue } }
+    }
+    public var host: String {
+        get { storage.host }
+        set { update { $0.host = newValue } }
+    }
+    public var strataVersion: String {
+        get { storage.strataVersion }
+        set { update { $0.strataVersion = newValue } }
+    }
+    public var state: AppliedState {
+        get { storage.state }
+        set { update { $0.state = newValue } }
+    }
+    /// 1-based index of the statement that failed (dirty rows only).
+    public var failedStatement: Int? {
+        get { storage.failedStatement }
+        set { update { $0.failedStatement = newValue } }
+    }
+    /// Which section was running when it failed (dirty rows only).
+    public var failedDirection: MigrationDirection? {
+        get { storage.failedDirection }
+        set { update { $0.failedDirection = newValue } }
+    }
+
+    public static func == (a: AppliedMigration, b: AppliedMigration) -> Bool {
+        if a.storage === b.storage { return true }
+        let x = a.storage, y = b.storage
+        return x.version == y.version && x.name == y.name && x.checksum == y.checksum && x.appliedAt == y.appliedAt
+            && x.durationMs == y.durationMs && x.appliedBy == y.appliedBy && x.host == y.host && x.strataVersion == y.strataVersion
+            && x.state == y.state && x.failedStatement == y.failedStatement && x.failedDirection == y.failedDirection
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.version)
+        hasher.combine(storage.checksum)
+        hasher.combine(storage.appliedAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, name, checksum, appliedAt, durationMs, appliedBy, host, strataVersion, state, failedStatement, failedDirection
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(version: try c.decode(MigrationVersion.self, forKey: .version), name: try c.decode(String.self, forKey: .name),
+                  checksum: try c.decode(String.self, forKey: .checksum), appliedAt: try c.decode(Date.self, forKey: .appliedAt),
+                  durationMs: try c.decode(Int64.self, forKey: .durationMs), appliedBy: try c.decode(String.self, forKey: .appliedBy),
+                  host: try c.decode(String.self, forKey: .host), strataVersion: try c.decode(String.self, forKey: .strataVersion),
+                  state: try c.decode(AppliedState.self, forKey: .state),
+                  failedStatement: try c.decodeIfPresent(Int.self, forKey: .failedStatement),
+                  failedDirection: try c.decodeIfPresent(MigrationDirection.self, forKey: .failedDirection))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(name, forKey: .name)
+        try c.encode(checksum, forKey: .checksum)
+        try c.encode(appliedAt, forKey: .appliedAt)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(appliedBy, forKey: .appliedBy)
+        try c.encode(host, forKey: .host)
+        try c.encode(strataVersion, forKey: .strataVersion)
+        try c.encode(state, forKey: .state)
+        try c.encodeIfPresent(failedStatement, forKey: .failedStatement)
+        try c.encodeIfPresent(failedDirection, forKey: .failedDirection)
     }
 }
 

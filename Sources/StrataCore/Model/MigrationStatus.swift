@@ -23,12 +23,65 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
     public var name: String
     public var state: State
     public var appliedAt: Date?
-    public var checksum: String?
-    public var appliedChecksum: String?
+    /// The checksums as held (see ``Checksum/Value``): a status of 10,000 migrations built two hex strings each.
+    private var checksumValue: Checksum.Value?
+    private var appliedChecksumValue: Checksum.Value?
     public var failedStatement: Int?
     /// The section that failed, for dirty migrations.
     public var failedDirection: MigrationDirection?
     public var file: String?
+
+    /// The file's checksum (nil when the file is gone).
+    public var checksum: String? {
+        get { checksumValue?.text }
+        set { checksumValue = newValue.map(Checksum.Value.init) }
+    }
+    /// The checksum the history recorded (nil when not applied).
+    public var appliedChecksum: String? {
+        get { appliedChecksumValue?.text }
+        set { appliedChecksumValue = newValue.map(Checksum.Value.init) }
+    }
+
+    init(version: MigrationVersion, name: String, state: State, appliedAt: Date?, checksum: Checksum.Value?, appliedChecksum: Checksum.Value?,
+         failedStatement: Int?, failedDirection: MigrationDirection?, file: String?) {
+        self.version = version
+        self.name = name
+        self.state = state
+        self.appliedAt = appliedAt
+        self.checksumValue = checksum
+        self.appliedChecksumValue = appliedChecksum
+        self.failedStatement = failedStatement
+        self.failedDirection = failedDirection
+        self.file = file
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, name, state, appliedAt, checksum, appliedChecksum, failedStatement, failedDirection, file
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(version: try c.decode(MigrationVersion.self, forKey: .version), name: try c.decode(String.self, forKey: .name),
+                  state: try c.decode(State.self, forKey: .state), appliedAt: try c.decodeIfPresent(Date.self, forKey: .appliedAt),
+                  checksum: try c.decodeIfPresent(String.self, forKey: .checksum).map(Checksum.Value.init),
+                  appliedChecksum: try c.decodeIfPresent(String.self, forKey: .appliedChecksum).map(Checksum.Value.init),
+                  failedStatement: try c.decodeIfPresent(Int.self, forKey: .failedStatement),
+                  failedDirection: try c.decodeIfPresent(MigrationDirection.self, forKey: .failedDirection),
+                  file: try c.decodeIfPresent(String.self, forKey: .file))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(name, forKey: .name)
+        try c.encode(state, forKey: .state)
+        try c.encodeIfPresent(appliedAt, forKey: .appliedAt)
+        try c.encodeIfPresent(checksum, forKey: .checksum)
+        try c.encodeIfPresent(appliedChecksum, forKey: .appliedChecksum)
+        try c.encodeIfPresent(failedStatement, forKey: .failedStatement)
+        try c.encodeIfPresent(failedDirection, forKey: .failedDirection)
+        try c.encodeIfPresent(file, forKey: .file)
+    }
 
     /// The status of every migration known to the directory or the history, ordered by version.
     ///
@@ -67,7 +120,7 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
             case (_, let r?) where r.state == .dirty: state = .dirty
             case (let m?, _?) where m.isPureBaseline: state = .applied
             case (let m?, let r?):
-                state = m.checksum == r.checksum || m.baselineChecksum == r.checksum ? .applied : (m.isRepeatable ? .pending : .changed)
+                state = m.checksumValue == r.checksumValue || (m.baselineUp != nil && m.baselineChecksum == r.checksum) ? .applied : (m.isRepeatable ? .pending : .changed)
             case (nil, _?): state = !version.isRepeatable && archivedThrough.map { version <= $0 } == true ? .archived : .missing
             case (let m?, nil):
                 if m.isBaseline && fresh && version == coveredThrough {
@@ -82,7 +135,7 @@ public struct MigrationStatus: Sendable, Hashable, Codable {
             case (nil, nil): continue
             }
             result.append(MigrationStatus(version: version, name: m?.name ?? row?.name ?? "", state: state, appliedAt: row?.appliedAt,
-                                          checksum: m?.checksum, appliedChecksum: row?.checksum, failedStatement: row?.failedStatement,
+                                          checksum: m?.checksumValue, appliedChecksum: row?.checksumValue, failedStatement: row?.failedStatement,
                                           failedDirection: row?.failedDirection, file: m?.up.file))
         }
         return result

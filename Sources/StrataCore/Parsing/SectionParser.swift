@@ -6,6 +6,9 @@ public enum SectionKind: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// A section cut out of a migration file, before it is turned into a ``MigrationScript``.
+///
+/// Like a script read from a file, it keeps its text and the number of statements, not the statements: they are
+/// split again from the text when asked (see ``MigrationScript/statements``).
 public struct ParsedSection: Sendable, Hashable {
     /// The fields live in one immutable box: a parsed file's sections are passed around (and held, 10,000 at a
     /// time, while a directory is assembled) as one pointer each.
@@ -14,21 +17,28 @@ public struct ParsedSection: Sendable, Hashable {
         let text: String
         let startLine: Int
         let directives: SectionDirectives
-        let statements: [SQLStatement]
-        let checksum: String?
-        init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statements: [SQLStatement], checksum: String?) {
+        let statementCount: Int
+        let holdsNonTransactionalStatement: Bool
+        let checksum: Checksum.Value?
+        init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statementCount: Int,
+             holdsNonTransactionalStatement: Bool, checksum: Checksum.Value?) {
             self.kind = kind
             self.text = text
             self.startLine = startLine
             self.directives = directives
-            self.statements = statements
+            self.statementCount = statementCount
+            self.holdsNonTransactionalStatement = holdsNonTransactionalStatement
             self.checksum = checksum
         }
     }
     private let storage: Storage
 
-    public init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statements: [SQLStatement], checksum: String?) {
-        storage = Storage(kind: kind, text: text, startLine: startLine, directives: directives, statements: statements, checksum: checksum)
+    /// A section whose `text`, split from `startLine`, gave `statementCount` statements, one of which cannot run in a
+    /// transaction when `holdsNonTransactionalStatement`.
+    init(kind: SectionKind, text: String, startLine: Int, directives: SectionDirectives, statementCount: Int,
+         holdsNonTransactionalStatement: Bool, checksum: Checksum.Value?) {
+        storage = Storage(kind: kind, text: text, startLine: startLine, directives: directives, statementCount: statementCount,
+                          holdsNonTransactionalStatement: holdsNonTransactionalStatement, checksum: checksum)
     }
 
     public var kind: SectionKind { storage.kind }
@@ -37,13 +47,23 @@ public struct ParsedSection: Sendable, Hashable {
     /// The file line on which `text` starts.
     public var startLine: Int { storage.startLine }
     public var directives: SectionDirectives { storage.directives }
-    public var statements: [SQLStatement] { storage.statements }
+    /// The statements, split again from ``text`` (it was split when the file was read).
+    public var statements: [SQLStatement] {
+        (try? StatementSplitter.split(storage.text, startLine: storage.startLine))
+            ?? [SQLStatement(sql: storage.text, line: storage.startLine, column: 1)]
+    }
+    /// How many statements ``text`` holds.
+    public var statementCount: Int { storage.statementCount }
+    /// Whether a statement of the section cannot run in a transaction (see ``NonTransactionalStatement``).
+    public var holdsNonTransactionalStatement: Bool { storage.holdsNonTransactionalStatement }
     /// ``Checksum/of(_:)`` of `text`, for up sections (computed while parsing, which may run in parallel).
-    public var checksum: String? { storage.checksum }
+    public var checksum: String? { storage.checksum?.text }
+    /// ``checksum`` as held.
+    public var checksumValue: Checksum.Value? { storage.checksum }
 
     public static func == (a: ParsedSection, b: ParsedSection) -> Bool {
         a.storage === b.storage || (a.kind == b.kind && a.startLine == b.startLine && a.directives == b.directives
-            && a.checksum == b.checksum && a.text == b.text && a.statements == b.statements)
+            && a.checksumValue == b.checksumValue && a.text == b.text)
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -151,8 +171,9 @@ public enum SectionParser {
                 throw SourceProblem(file: file, line: bad.line, column: bad.column,
                                     message: "`\(word)` in a section that runs in a transaction: Strata wraps each migration in its own transaction. Remove it, or put `-- strata:no-transaction` at the top of the section to run the statements as written")
             }
-            sections[kind] = ParsedSection(kind: kind, text: body, startLine: currentStart, directives: directives, statements: statements,
-                                           checksum: kind == .up ? Checksum.of(body) : nil)
+            sections[kind] = ParsedSection(kind: kind, text: body, startLine: currentStart, directives: directives, statementCount: statements.count,
+                                           holdsNonTransactionalStatement: statements.contains { NonTransactionalStatement.reason($0.sql) != nil },
+                                           checksum: kind == .up ? Checksum.value(of: body) : nil)
         }
 
         for (index, rawLine) in lines.enumerated() {

@@ -42,13 +42,13 @@ extension Migrator {
             let failure: MigrationFailure
             if let index, index < batch.statements {
                 let unwrapped: any Error = (error as? DatabaseError).map { batch.sql.unwrap($0) } ?? error
-                failure = makeFailure(step, index: index, statement: statements[index], inVerify: index >= step.script.statements.count,
+                failure = makeFailure(step, index: index, statement: statements[index], inVerify: index >= step.script.statementCount,
                                       error: unwrapped, dirty: false)
             } else {
                 // In the history write, or at the implicit COMMIT (a deferred constraint, say), or the connection was lost.
                 let last = step.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
                 let unwrapped: any Error = (error as? DatabaseError).map { batch.sql.unwrap($0) } ?? error
-                var f = makeFailure(step, index: max(0, step.script.statements.count - 1), statement: last, inVerify: false, error: unwrapped, dirty: false)
+                var f = makeFailure(step, index: max(0, step.script.statementCount - 1), statement: last, inVerify: false, error: unwrapped, dirty: false)
                 if !(error is CancellationError || error is ConnectionError || f.cancelled || inOuterTransaction) {
                     // (In a --single-transaction run the block records nothing and commits nothing.)
                     f.cause = "while recording the migration and committing: " + f.cause

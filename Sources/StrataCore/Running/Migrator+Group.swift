@@ -15,20 +15,26 @@ extension Migrator {
     /// At most this much SQL (bytes) goes in one group.
     static var groupMaxBytes: Int { 1 << 20 }
 
+    /// Steps that go to the server as one group, with their statements (split once, here).
+    struct Group {
+        var range: Range<Int>
+        var statements: [[SQLStatement]]
+    }
+
     /// The steps from `start` on (at least two, else nil) that can go to the server as one group.
-    func group(from start: Int, in steps: [MigrationPlan.Step], options: RunOptions, perFileTimeouts: Bool) -> Range<Int>? {
+    func group(from start: Int, in steps: [MigrationPlan.Step], options: RunOptions, perFileTimeouts: Bool) -> Group? {
         let d = driver.dialect
         guard options.batchStatements, !perFileTimeouts, options.statementTimeout == nil, d.batchEndsQuery != nil else { return nil }
-        var end = start
+        var members: [[SQLStatement]] = []
         var bytes = 0
-        while end < steps.count, end - start < Self.groupMaxSteps {
-            let statements = Self.groupStatements(steps[end])
+        while start + members.count < steps.count, members.count < Self.groupMaxSteps {
+            let statements = Self.groupStatements(steps[start + members.count])
             let size = statements.reduce(0) { $0 + $1.sql.utf8.count }
             guard !statements.isEmpty, bytes + size <= Self.groupMaxBytes, Self.batchable(statements) else { break }
             bytes += size
-            end += 1
+            members.append(statements)
         }
-        return end - start >= 2 ? start..<end : nil
+        return members.count >= 2 ? Group(range: start..<(start + members.count), statements: members) : nil
     }
 
     /// Whether sending a migration, or a group of them, as one statement keeps `statement_timeout` a limit per
@@ -37,7 +43,11 @@ extension Migrator {
     /// statement is sent on its own.
     func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
         guard let sql = driver.dialect.statementTimeoutQuery else { return true }   // a dialect without batches
-        if plan.steps.contains(where: { Self.groupStatements($0).contains { TextScan.containsWordIgnoringCase($0.sql, "statement_timeout") } }) {
+        // The sections' text, comments included (cheaper than splitting every migration, and more cautious).
+        if plan.steps.contains(where: { step in
+            TextScan.containsWordIgnoringCase(step.script.text, "statement_timeout")
+                || (step.direction == .up && step.migration.verify.map { TextScan.containsWordIgnoringCase($0.text, "statement_timeout") } == true)
+        }) {
             return false
         }
         guard let answer = try? await query(sql).first, let value = answer[0] else { return true }
@@ -49,12 +59,13 @@ extension Migrator {
         step.script.statements + (step.direction == .up ? (step.migration.verify?.statements ?? []) : [])
     }
 
-    /// Runs `range` of `steps` as one group inside the run's transaction and records each in `deferred`.
-    func applyGroup(_ range: Range<Int>, of steps: [MigrationPlan.Step], total: Int, options: RunOptions, exec: Exec, query: Query,
+    /// Runs `group` of `steps` as one group inside the run's transaction and records each in `deferred`.
+    func applyGroup(_ group: Group, of steps: [MigrationPlan.Step], total: Int, options: RunOptions, exec: Exec, query: Query,
                     deferred: DeferredRecords, progress: @Sendable (RunEvent) -> Void) async throws -> [RunReport.Step] {
         let d = driver.dialect
+        let range = group.range
         let members = Array(steps[range])
-        let statements = members.map(Self.groupStatements)
+        let statements = group.statements
         guard let batch = d.batch(groups: statements.map { $0.map(\.sql) }, lockTimeout: options.lockTimeout),
               let endsQuery = d.batchEndsQuery else {
             throw RunConfigurationError("internal: the \(d.name) dialect cannot group migrations")
@@ -99,7 +110,7 @@ extension Migrator {
             for h in hooks { await h.didApply(step, index: index, total: total, duration: duration) }
             progress(.stepFinished(index: index, total: total, step: step, duration: duration))
             results.append(RunReport.Step(version: m.version, name: m.name, direction: step.direction,
-                                          durationMs: DurationText.milliseconds(duration), statements: step.script.statements.count))
+                                          durationMs: DurationText.milliseconds(duration), statements: step.script.statementCount))
         }
         return results
     }
@@ -115,7 +126,7 @@ extension Migrator {
             for (k, group) in statements.enumerated() {
                 if flat < first + group.count {
                     let i = flat - first
-                    return (k, makeFailure(members[k], index: i, statement: group[i], inVerify: i >= members[k].script.statements.count,
+                    return (k, makeFailure(members[k], index: i, statement: group[i], inVerify: i >= members[k].script.statementCount,
                                            error: unwrapped, dirty: false))
                 }
                 first += group.count

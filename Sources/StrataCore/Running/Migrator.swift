@@ -80,8 +80,10 @@ public struct Migrator: Sendable {
                 onEvent(.planned(plan))
                 let collector = SQLCollector()
                 if try await !me.store.exists(on: session) { for s in me.store.createStatements() { collector.add(s) } }
-                let steps = try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, query: { try await session.query($0) },
-                                              progress: { _ in }, onEvent: { _ in })
+                let done = Mutex<[RunReport.Step]>([])
+                try await me.apply(plan, options: options, lock: nil, exec: { sql, _ in collector.add(sql) }, query: { try await session.query($0) },
+                                   progress: { _ in }, onEvent: { step in done.withLock { $0.append(step) } })
+                let steps = done.withLock { $0 }
                 let sql = collector.all
                 for s in sql { onEvent(.dryRunSQL(s)) }
                 return report(request, started: started, applied: applied, steps: steps, outcome: .dryRun, error: nil, sql: sql)
@@ -107,6 +109,7 @@ public struct Migrator: Sendable {
             applied.withLock { $0 = rows }
             let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
             try Self.checkSingleTransaction(plan, options)
+            done.withLock { $0.reserveCapacity(plan.steps.count) }
             onEvent(.planned(plan))
             let exec: Exec = { sql, cancellable in
                 if cancellable {
@@ -126,9 +129,10 @@ public struct Migrator: Sendable {
                 }
             }
             let query: Query = { sql in try await session.query(sql) }
-            let steps = try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, progress: onEvent, onEvent: { step in
+            try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, progress: onEvent, onEvent: { step in
                 done.withLock { $0.append(step) }
             })
+            let steps = done.withLock { $0 }
             let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
             for h in hooks { await h.didFinish(r) }
             return r
@@ -165,25 +169,28 @@ public struct Migrator: Sendable {
 
     typealias Exec = @Sendable (String, Bool) async throws -> Void
 
+    /// Applies `plan`; `stepDone` hears of each step once it is applied for good (in a `--single-transaction` run,
+    /// all of them after the commit).
     private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec, query: Query,
-                       progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> [RunReport.Step] {
-        var done: [RunReport.Step] = []
+                       progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws {
         let total = plan.steps.count
         let d = driver.dialect
         var options = options
         if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, query: query) }
         if options.singleTransaction && !plan.isEmpty {
+            var done: [RunReport.Step] = []
+            done.reserveCapacity(plan.steps.count)
             try await exec(d.beginTransaction, false)
             let perFileTimeouts = plan.steps.contains { $0.script.directives.statementTimeout != nil || $0.script.directives.lockTimeout != nil }
             // All or nothing: the history is written once, after the last migration, in a few statements.
-            let records = DeferredRecords()
+            let records = DeferredRecords(expected: plan.steps.count)
             do {
                 var i = 0
                 while i < total {
-                    if let range = group(from: i, in: plan.steps, options: options, perFileTimeouts: perFileTimeouts) {
-                        done += try await applyGroup(range, of: plan.steps, total: total, options: options, exec: exec, query: query,
+                    if let group = group(from: i, in: plan.steps, options: options, perFileTimeouts: perFileTimeouts) {
+                        done += try await applyGroup(group, of: plan.steps, total: total, options: options, exec: exec, query: query,
                                                      deferred: records, progress: progress)
-                        i = range.upperBound
+                        i = group.range.upperBound
                     } else {
                         done.append(try await applyStep(plan.steps[i], index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: true,
                                                         replaceTimeouts: perFileTimeouts, deferred: records, progress: progress))
@@ -204,7 +211,7 @@ public struct Migrator: Sendable {
                     // e.g. a deferred constraint: report it against the last migration of the run.
                     guard let last = plan.steps.last else { throw error }
                     let statement = last.script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
-                    var failure = makeFailure(last, index: max(0, last.script.statements.count - 1), statement: statement, inVerify: false, error: error, dirty: false)
+                    var failure = makeFailure(last, index: max(0, last.script.statementCount - 1), statement: statement, inVerify: false, error: error, dirty: false)
                     failure.cause = "while committing the run: " + failure.cause
                     throw failure
                 }
@@ -218,15 +225,12 @@ public struct Migrator: Sendable {
                 throw error
             }
             done.forEach(stepDone)
-            return done
+            return
         }
         for (i, step) in plan.steps.enumerated() {
             try await lock?.checkHeld()
-            let r = try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress)
-            stepDone(r)
-            done.append(r)
+            stepDone(try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress))
         }
-        return done
     }
 
     private func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
@@ -253,28 +257,30 @@ public struct Migrator: Sendable {
                              appliedBy: context.user, host: context.host, strataVersion: context.strataVersion, state: state, failedStatement: failed)
         }
         let verify = step.direction == .up ? (m.verify?.statements ?? []) : []
+        // Split once (a script read from a file keeps only its text; see MigrationScript.statements).
+        let statements = script.statements
+        let all = statements + verify
 
         if script.directives.noTransaction && !inOuterTransaction {
             for s in d.sessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
             if step.direction == .up { try await exec(store.insert(row(.dirty, 1)), false) }
             else { try await exec(store.markDirty(m.version, statement: 1, direction: .down), false) }
-            let all = script.statements + verify
             for (i, statement) in all.enumerated() {
                 do {
                     try await exec(statement.sql, true)
                 } catch {
-                    let failure = makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: true)
+                    let failure = makeFailure(step, index: i, statement: statement, inVerify: i >= statements.count, error: error, dirty: true)
                     // The section may have opened its own transaction (BEGIN … COMMIT as written): end it, so the
                     // session can record the failure, and write the dirty marker again in case it was rolled back.
                     try? await exec("ROLLBACK", false)
-                    try? await exec(store.markDirty(m.version, statement: min(i + 1, script.statements.count + 1), direction: step.direction), false)
+                    try? await exec(store.markDirty(m.version, statement: min(i + 1, statements.count + 1), direction: step.direction), false)
                     for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try? await exec(s, false) }
                     await recordFailure(failure, exec: exec)
                     progress(.stepFailed(index: index, total: total, step: step, error: failure))
                     throw failure
                 }
                 // Progress is recorded through the section's statements; a verify failure leaves it one past the last.
-                if i + 1 < all.count && i < script.statements.count {
+                if i + 1 < all.count && i < statements.count {
                     try await exec(store.markDirty(m.version, statement: i + 2, direction: step.direction), false)
                 }
             }
@@ -283,7 +289,7 @@ public struct Migrator: Sendable {
             let write = step.direction == .up ? store.markApplied(m.version, durationMs: elapsedMs()) : store.delete(m.version)
             for sql in store.combined(write, with: event(.ok)) { try await exec(sql, false) }
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
-        } else if let batch = batchFor(step, statements: script.statements + verify, options: options, statementTimeout: statementTimeout,
+        } else if let batch = batchFor(step, statements: all, options: options, statementTimeout: statementTimeout,
                                        lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
                                        bookkeeping: { durationSQL, finishedSQL in
                                            // A --single-transaction run writes its history once, at its end.
@@ -291,7 +297,7 @@ public struct Migrator: Sendable {
                                            let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
                                            return store.combined(write, with: event(.ok), finishedSQL: finishedSQL)
                                        }),
-                  try await runBatch(batch, step: step, statements: script.statements + verify, inOuterTransaction: inOuterTransaction, exec: exec,
+                  try await runBatch(batch, step: step, statements: all, inOuterTransaction: inOuterTransaction, exec: exec,
                                      failed: { progress(.stepFailed(index: index, total: total, step: step, error: $0)) }) {
             // Applied (and, in its own transaction, recorded) in one round trip.
             deferred?.add(step.direction == .up ? .applied(row(.applied, nil)) : .reverted(m.version), event: event(.ok))
@@ -305,7 +311,7 @@ public struct Migrator: Sendable {
                         try await exec(d.beginTransaction, false)
                     } catch {
                         // SQLite's BEGIN IMMEDIATE is what waits for the write lock: report it against the migration.
-                        let first = script.statements.first ?? SQLStatement(sql: d.beginTransaction, line: 1, column: 1)
+                        let first = statements.first ?? SQLStatement(sql: d.beginTransaction, line: 1, column: 1)
                         var failure = makeFailure(step, index: 0, statement: first, inVerify: false, error: error, dirty: false)
                         failure.cause = "could not start the migration's transaction: " + failure.cause
                         progress(.stepFailed(index: index, total: total, step: step, error: failure))
@@ -319,12 +325,11 @@ public struct Migrator: Sendable {
                     } else {
                         for s in d.localTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
                     }
-                    let all = script.statements + verify
                     for (i, statement) in all.enumerated() {
                         do {
                             try await exec(statement.sql, true)
                         } catch {
-                            throw makeFailure(step, index: i, statement: statement, inVerify: i >= script.statements.count, error: error, dirty: false)
+                            throw makeFailure(step, index: i, statement: statement, inVerify: i >= statements.count, error: error, dirty: false)
                         }
                     }
                     do {
@@ -338,8 +343,8 @@ public struct Migrator: Sendable {
                     } catch where !(error is CancellationError || error is ConnectionError) {
                         if Task.isCancelled { throw CancellationError() }
                         // e.g. a deferred constraint failing at COMMIT: report it against the migration.
-                        let last = script.statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
-                        var failure = makeFailure(step, index: max(0, script.statements.count - 1), statement: last, inVerify: false, error: error, dirty: false)
+                        let last = statements.last ?? SQLStatement(sql: "COMMIT", line: 1, column: 1)
+                        var failure = makeFailure(step, index: max(0, statements.count - 1), statement: last, inVerify: false, error: error, dirty: false)
                         failure.cause = "while recording the migration and committing: " + failure.cause
                         throw failure
                     }
@@ -364,7 +369,7 @@ public struct Migrator: Sendable {
         for h in hooks { await h.didApply(step, index: index, total: total, duration: duration) }
         progress(.stepFinished(index: index, total: total, step: step, duration: duration))
         return RunReport.Step(version: m.version, name: m.name, direction: step.direction, durationMs: DurationText.milliseconds(duration),
-                              statements: script.statements.count)
+                              statements: statements.count)
     }
 
     func recordFailure(_ failure: MigrationFailure, exec: Exec) async {
@@ -376,8 +381,8 @@ public struct Migrator: Sendable {
 
     func makeFailure(_ step: MigrationPlan.Step, index: Int, statement: SQLStatement, inVerify: Bool, error: any Error, dirty: Bool) -> MigrationFailure {
         let script = inVerify ? (step.migration.verify ?? step.script) : step.script
-        let count = inVerify ? script.statements.count : step.script.statements.count
-        let position = inVerify ? index - step.script.statements.count : index
+        let count = inVerify ? script.statementCount : step.script.statementCount
+        let position = inVerify ? index - step.script.statementCount : index
         var line = statement.line
         var cause = "\(error)"
         var sqlState: String?

@@ -190,12 +190,13 @@ enum MigrationAssembler {
             }
             func script(_ kind: SectionKind) -> MigrationScript? {
                 guard let (s, file) = parts.sections[kind] else { return nil }
-                return MigrationScript(file: file, text: s.text, statements: s.statements, directives: s.directives)
+                return MigrationScript(file: file, section: s)
             }
             migrations.append(Migration(
                 version: version, name: parts.name,
-                up: MigrationScript(file: upFile, text: up.text, statements: up.statements, directives: up.directives),
-                down: script(.down), verify: script(.verify), files: parts.files.count == 1 ? parts.files : parts.files.sorted(), checksum: up.checksum))
+                up: MigrationScript(file: upFile, section: up),
+                down: script(.down), verify: script(.verify), files: parts.files.count == 1 ? parts.files : parts.files.sorted(),
+                checksumValue: up.checksumValue ?? Checksum.value(of: up.text)))
         }
         if !problems.isEmpty {
             throw SourceError(directory: directory, problems: problems.sorted { ($0.file, $0.line ?? 0) < ($1.file, $1.line ?? 0) })

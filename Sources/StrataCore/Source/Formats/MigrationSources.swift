@@ -99,7 +99,7 @@ public struct LayoutSource: MigrationSource {
 
     /// Strata's own files: a section holding a statement that cannot run in a transaction runs outside one even without `-- strata:no-transaction`.
     static func leaveTransactionIfNeeded(_ script: inout MigrationScript) {
-        if !script.directives.noTransaction, script.statements.contains(where: { NonTransactionalStatement.reason($0.sql) != nil }) {
+        if !script.directives.noTransaction, script.holdsNonTransactionalStatement {
             script.directives.noTransaction = true
         }
     }
