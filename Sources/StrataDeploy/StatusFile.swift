@@ -32,12 +32,12 @@ public struct StatusFile: Sendable, Hashable {
 
     /// Replaces the file with `status`; `sync` also flushes it to disk (for a run's final state).
     public func write(_ status: RunStatus, sync: Bool = false) throws {
-        try write(try status.jsonData(), sync: sync)
+        try write(chunks: [try status.jsonData()], sync: sync)
     }
 
-    /// Replaces the file with a status already encoded (see `StatusJSON`).
-    func write(_ data: Data, sync: Bool = false) throws {
-        try Self.writeAtomically(data, to: path, mode: Self.mode, sync: sync)
+    /// Replaces the file with a status already encoded (see `StatusJSON`), given in pieces written in turn.
+    func write(chunks: [Data], sync: Bool = false) throws {
+        try Self.writeAtomically(chunks: chunks, to: path, mode: Self.mode, sync: sync)
     }
 
     /// The status when the file may record a run in progress; nil when it does not exist or cannot: a run in
@@ -78,6 +78,11 @@ public struct StatusFile: Sendable, Hashable {
 
     /// Writes `data` to a temporary file beside `path` (created with `mode`), then renames it to `path`.
     public static func writeAtomically(_ data: Data, to path: String, mode: mode_t, sync: Bool = false) throws {
+        try writeAtomically(chunks: [data], to: path, mode: mode, sync: sync)
+    }
+
+    /// ``writeAtomically(_:to:mode:sync:)`` for bytes given in pieces, written one after the other.
+    static func writeAtomically(chunks: [Data], to path: String, mode: mode_t, sync: Bool = false) throws {
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
@@ -91,7 +96,7 @@ public struct StatusFile: Sendable, Hashable {
             defer { close(fd) }
             // The umask may have removed bits: set the mode exactly.
             guard fchmod(fd, mode) == 0 else { throw DeployError.errno("\(temp): cannot set its mode") }
-            try writeAll(fd, data, path: temp)
+            for chunk in chunks { try writeAll(fd, chunk, path: temp) }
             if sync, fsync(fd) != 0 { throw DeployError.errno("\(temp): fsync failed") }
         }
         guard rename(temp, path) == 0 else { throw DeployError.errno("\(path): cannot replace the status file") }

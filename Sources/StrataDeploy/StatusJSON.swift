@@ -13,55 +13,79 @@ import Foundation
 /// let data = try json.data(for: status)   // == try status.jsonData()
 /// ```
 struct StatusJSON {
-    /// The steps encoded so far, and their JSON: array elements indented as in the file, joined by ",\n".
-    private var steps: [RunStatusStep] = []
-    private var encoded: [UInt8] = []
+    /// How many steps are encoded, a fingerprint of them (to notice a list that changed other than by growing), and
+    /// their JSON: array elements indented as in the file, joined by ",\n". The steps themselves are not kept: a
+    /// copy of the list (the reporter's own grows by one step at a time) cost a second list and a copy per write.
+    private var count = 0
+    private var fingerprint = Hasher()
+    private var encoded = Data()
 
     /// How the pretty-printing encoder writes an empty `applied` list at the top level of a status.
     static let emptyList = Data("\"applied\" : [\n\n  ]".utf8)
-    private static let listStart = Array("\"applied\" : [\n".utf8)
-    private static let listEnd = Array("\n  ]".utf8)
+    private static let listStart = Data("\"applied\" : [\n".utf8)
+    private static let listEnd = Data("\n  ]".utf8)
 
     init() {}
 
     /// The status file's bytes for `status`.
     mutating func data(for status: RunStatus) throws -> Data {
-        guard !status.applied.isEmpty else { return try status.jsonData() }
+        let parts = try chunks(for: status)
+        guard parts.count > 1 else { return parts.first ?? Data() }
+        var out = Data()
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { out.append(part) }
+        return out
+    }
+
+    /// The status file's bytes for `status`, in pieces to write one after the other (the steps' JSON, a megabyte
+    /// over 10,000 migrations, is not copied into one buffer first).
+    mutating func chunks(for status: RunStatus) throws -> [Data] {
+        guard !status.applied.isEmpty else { return [try status.jsonData()] }
         var rest = status
         rest.applied = []
         let head = try rest.jsonData()
-        guard let slot = head.range(of: Self.emptyList) else { return try status.jsonData() }
-        if status.applied.count < steps.count || !status.applied.starts(with: steps) {
-            steps = []
-            encoded = []
+        guard let slot = head.range(of: Self.emptyList) else { return [try status.jsonData()] }
+        if status.applied.count < count || Self.fingerprint(of: status.applied.prefix(count)) != fingerprint.finalizeCopy() {
+            count = 0
+            fingerprint = Hasher()
+            encoded = Data()
         }
-        if steps.count < status.applied.count {
+        if count < status.applied.count {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            for step in status.applied[steps.count...] {
+            for step in status.applied[count...] {
                 if !encoded.isEmpty { encoded.append(contentsOf: ",\n".utf8) }
                 Self.appendIndented(try encoder.encode(step), to: &encoded)
+                fingerprint.combine(step)
             }
-            steps = status.applied
+            count = status.applied.count
         }
-        var out = Data()
-        out.reserveCapacity(head.count + encoded.count + Self.listStart.count + Self.listEnd.count)
-        out.append(head[head.startIndex..<slot.lowerBound])
-        out.append(contentsOf: Self.listStart)
-        out.append(contentsOf: encoded)
-        out.append(contentsOf: Self.listEnd)
-        out.append(head[slot.upperBound...])
-        return out
+        return [head[head.startIndex..<slot.lowerBound], Self.listStart, encoded, Self.listEnd, head[slot.upperBound...]]
+    }
+
+    /// The fingerprint of `steps`, as kept for the steps encoded so far.
+    private static func fingerprint(of steps: ArraySlice<RunStatusStep>) -> Int {
+        var hasher = Hasher()
+        for step in steps { hasher.combine(step) }
+        return hasher.finalize()
     }
 
     /// `json` (an object encoded at the top level) indented by four spaces, as an element of the status's list.
     /// Strings in JSON hold no raw newline, so every line break is one to indent after.
-    private static func appendIndented(_ json: Data, to out: inout [UInt8]) {
-        let indent: [UInt8] = Array("    ".utf8)
+    private static func appendIndented(_ json: Data, to out: inout Data) {
+        let indent = Array("    ".utf8)
         out.append(contentsOf: indent)
-        for byte in json {
-            out.append(byte)
-            if byte == 0x0A { out.append(contentsOf: indent) }
+        var start = json.startIndex
+        for i in json.indices where json[i] == 0x0A {
+            out.append(json[start...i])
+            out.append(contentsOf: indent)
+            start = i + 1
         }
+        out.append(json[start...])
     }
+}
+
+private extension Hasher {
+    /// The value `finalize()` would give, leaving this hasher as it is.
+    func finalizeCopy() -> Int { finalize() }
 }

@@ -163,8 +163,7 @@ public final class StatusReporter: Sendable {
             let started = ContinuousClock.now
             var failure: String?
             do {
-                let data = try writer.json.data(for: snap.status.redacted(by: snap.redactor))
-                try file.write(data, sync: sync)
+                try file.write(chunks: try writer.json.chunks(for: snap.status.redacted(by: snap.redactor)), sync: sync)
             } catch {
                 failure = "\(error)"
             }

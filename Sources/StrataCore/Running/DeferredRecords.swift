@@ -5,7 +5,7 @@ import Foundation
 /// Reverted versions are removed before applied ones are recorded, so `redo` (down, then up again) ends with the new rows.
 ///
 /// ```swift
-/// let records = DeferredRecords()
+/// let records = DeferredRecords(expected: plan.steps.count)
 /// records.add(.applied(row), event: event)
 /// for sql in records.statements(store) { try await session.execute(sql) }
 /// ```
@@ -22,6 +22,12 @@ final class DeferredRecords {
     /// Rows per statement: keeps each statement a few hundred kilobytes at most.
     static let chunk = 500
 
+    /// Records for a run of about `expected` migrations (the lists are sized once, not grown a row at a time).
+    init(expected: Int = 0) {
+        applied.reserveCapacity(expected)
+        events.reserveCapacity(expected)
+    }
+
     func add(_ write: Write, event: MigrationEvent) {
         switch write {
         case .applied(let row): applied.append(row)
@@ -30,18 +36,24 @@ final class DeferredRecords {
         events.append(event)
     }
 
-    /// The statements that write everything recorded, in order: removals, rows, events.
-    func statements(_ store: HistoryStore) -> [String] {
-        func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
-            stride(from: 0, to: items.count, by: Self.chunk).map { items[$0..<min($0 + Self.chunk, items.count)] }
+    /// The statements that write everything recorded, in order: removals, rows, events. Each is built when the
+    /// sequence reaches it (over 10,000 migrations, all of them at once were 3 MB of SQL).
+    func statements(_ store: HistoryStore) -> some Sequence<String> {
+        func chunks(_ count: Int) -> [Range<Int>] {
+            stride(from: 0, to: count, by: Self.chunk).map { $0..<min($0 + Self.chunk, count) }
         }
         // Repeatable rows replace the stored one (an upsert); numbered rows are plain inserts, so that a row that
         // is somehow already there fails the run instead of being overwritten.
+        let reverted = reverted, events = events
         let numbered = applied.filter { !$0.version.isRepeatable }, repeatable = applied.filter(\.version.isRepeatable)
-        return chunks(reverted).map { store.delete(Array($0)) }
-            + chunks(numbered).map { store.insert(Array($0)) }
-            + chunks(repeatable).map { store.insert(Array($0)) }
-            + chunks(events).map { store.insert(Array($0)) }
+        let pieces: [(Range<Int>) -> String] = [
+            { store.delete(Array(reverted[$0])) },
+            { store.insert(Array(numbered[$0])) },
+            { store.insert(Array(repeatable[$0])) },
+            { store.insert(Array(events[$0])) },
+        ]
+        return zip(pieces, [reverted.count, numbered.count, repeatable.count, events.count])
+            .lazy.flatMap { build, count in chunks(count).lazy.map(build) }
     }
 }
 

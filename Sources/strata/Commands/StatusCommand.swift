@@ -60,7 +60,7 @@ struct StatusCommand: AsyncParsableCommand {
             let out = ctx.output
             if out.json {
                 out.emitJSON(JSON(database: ctx.config.target.display, environment: ctx.config.environment, directory: ctx.directoryDisplay, format: ctx.layout?.format.displayName,
-                                  current: current?.digits, pending: statuses.filter { $0.state == .pending }.count,
+                                  current: current?.digits, pending: statuses.reduce(0) { $0 + ($1.state == .pending ? 1 : 0) },
                                   migrations: statuses.map { .init(version: $0.version.digits, name: $0.name, state: $0.state.rawValue, appliedAt: $0.appliedAt,
                                                                    checksum: $0.checksum ?? $0.appliedChecksum, file: $0.file.map { "\(ctx.directoryDisplay)/\($0)" },
                                                                    failedStatement: $0.failedStatement) }))
@@ -86,7 +86,8 @@ struct StatusCommand: AsyncParsableCommand {
                 rows.append([s.version.digits, s.name, state, s.appliedAt.map(Timestamps.format) ?? "-"])
             }
             out.table(rows)
-            let counts = Dictionary(grouping: statuses, by: \.state).mapValues(\.count)
+            var counts: [MigrationStatus.State: Int] = [:]   // counted, not grouped: grouping copied every status
+            for s in statuses { counts[s.state, default: 0] += 1 }
             out.line()
             out.line("\(counts[.applied] ?? 0) applied, \(counts[.pending] ?? 0) pending" +
                      [MigrationStatus.State.covered, .archived, .missing, .changed, .dirty].compactMap { st in counts[st].map { ", \($0) \(st.rawValue)" } }.joined() +

@@ -151,6 +151,7 @@ final class RunRecorder: Sendable {
         case .planned(let plan):
             reporter.update(force: true) { s in
                 s.planned = plan.steps.count
+                s.applied.reserveCapacity(s.applied.count + plan.steps.count)   // grown a step at a time otherwise
                 s.message = plan.isEmpty ? "nothing to do" : "\(plan.steps.count) migration\(plan.steps.count == 1 ? "" : "s") to run"
             }
         case .stepStarted(let i, let n, let step):
