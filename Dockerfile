@@ -24,8 +24,9 @@ WORKDIR /src
 COPY Package.* ./
 RUN swift package resolve
 COPY Sources ./Sources
-RUN swift build -c release --product strata --static-swift-stdlib \
-    && install -D -m 0755 "$(swift build -c release --show-bin-path)/strata" /out/strata \
+COPY scripts/build-release.sh ./scripts/
+# `swift build -c release --product strata --static-swift-stdlib`, each function in a section of its own (see the script).
+RUN install -D -m 0755 "$(scripts/build-release.sh)" /out/strata \
     && /out/strata --version
 
 # Runtime stage: Debian slim (the builder's release, so the same glibc), the PostgreSQL 15 client, a non-root user.

@@ -97,8 +97,7 @@ fi
 
 if [ "$BUILD" -eq 1 ]; then
     log "building strata (release)"
-    swift build -c release --product strata --static-swift-stdlib >&2   # as the Dockerfile ships it
-    STRATA_BIN="$(swift build -c release --show-bin-path)/strata"
+    STRATA_BIN="$("$ROOT/scripts/build-release.sh")"   # as the Dockerfile ships it
 elif [ -z "${STRATA_BIN:-}" ]; then
     STRATA_BIN="$(swift build -c release --show-bin-path)/strata"
 fi

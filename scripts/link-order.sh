@@ -39,7 +39,7 @@ die() { printf '[link-order] error: %s\n' "$*" >&2; exit 1; }
 command -v python3 >/dev/null || die "python3 is needed (apt-get install python3)"
 if [ "$BUILD" -eq 1 ]; then
     log "building strata (release)"
-    swift build -c release --product strata --static-swift-stdlib >&2
+    STRATA_BIN="$("$ROOT/scripts/build-release.sh")"
 fi
 STRATA_BIN="${STRATA_BIN:-$(swift build -c release --show-bin-path)/strata}"
 [ -x "$STRATA_BIN" ] || die "strata binary not found: $STRATA_BIN"
@@ -65,7 +65,7 @@ pg_env="$("$ROOT/scripts/pg-cluster.sh" start --tls --fast --dir "$PG_DIR")"
 eval "$pg_env"
 unset PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSSLMODE DATABASE_URL STRATA_ENV
 URL="postgres://$STRATA_PG_USER:$STRATA_PG_PASSWORD@127.0.0.1:$STRATA_PG_PORT"
-for db in plain tls; do "$STRATA_PG_PSQL" -X -q "$URL/postgres" -c "CREATE DATABASE $db"; done
+for db in plain tls many many1; do "$STRATA_PG_PSQL" -X -q "$URL/postgres" -c "CREATE DATABASE $db"; done
 
 MIG="$WORK/migrations"
 mkdir -p "$MIG"
@@ -74,6 +74,13 @@ for i in 1 2 3; do
         "$i" "$i" "$i" "$i" >"$MIG/000${i}_t$i.sql"
 done
 printf -- '-- strata:up\n-- strata:no-transaction\nCREATE INDEX CONCURRENTLY t1_id_v ON t1 (id, v);\n-- strata:down\nDROP INDEX t1_id_v;\n' >"$MIG/0004_concurrently.sql"
+
+# Enough migrations for the code that only larger runs take (sorting by merge, grouped single-transaction runs).
+MANY="$WORK/many"
+mkdir -p "$MANY"
+for i in $(seq 1 150); do
+    printf -- '-- strata:up\nCREATE TABLE m%d (id bigint PRIMARY KEY);\n-- strata:down\nDROP TABLE m%d;\n' "$i" "$i" >"$MANY/$(printf %04d "$i")_m$i.sql"
+done
 
 run=0
 traced() {   # DIR ARGS...: one strata command under callgrind, in DIR
@@ -105,6 +112,10 @@ for target in "$URL/plain" "$URL/tls?sslmode=require"; do
     traced "$WORK" down --to 0 -d "$target" --dir "$MIG"
     traced "$WORK" up --single-transaction -d "$target" --dir "$MIG" --to 0003
 done
+traced "$WORK" up -d "$URL/many" --dir "$MANY"
+traced "$WORK" up -q -d "$URL/many" --dir "$MANY"
+traced "$WORK" status -d "$URL/many" --dir "$MANY"
+traced "$WORK" up -q --single-transaction -d "$URL/many1" --dir "$MANY"
 
 # Every executed function the binary defines (callgrind also names functions of libc and friends, and addresses
 # it has no name for), once, sorted: a stable file that diffs well.

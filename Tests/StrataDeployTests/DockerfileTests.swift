@@ -52,13 +52,17 @@ struct DockerfileTests {
         #expect(buildFrom.hasPrefix("swift:${SWIFT_VERSION}") && buildFrom.hasSuffix(" AS build"), "\(buildFrom)")
         let swiftVersion = try #require(values(all[0], "ARG").first { $0.hasPrefix("SWIFT_VERSION=") })
         #expect(swiftVersion.hasPrefix("SWIFT_VERSION=6."))
-        #expect(values(build, "RUN").contains { $0.contains("swift build -c release --product strata --static-swift-stdlib") })
+        #expect(values(build, "RUN").contains { $0.contains("scripts/build-release.sh") })
+        #expect(values(build, "COPY").contains("scripts/build-release.sh ./scripts/"))
+        // The script builds the static release binary.
+        let script = try String(contentsOf: Self.root.appendingPathComponent("scripts/build-release.sh"), encoding: .utf8)
+        #expect(script.contains("-c release --product strata --static-swift-stdlib"))
         let runtimeFrom = try #require(runtime.first).arguments
         #expect(runtimeFrom.hasPrefix("debian:bookworm-slim") || runtimeFrom.contains("-slim"), "\(runtimeFrom)")
         #expect(values(runtime, "COPY") == ["--from=build /out/strata /usr/local/bin/strata"])
         #expect(values(runtime, "RUN").contains { $0.contains("postgresql-client-15") && $0.contains("rm -rf /var/lib/apt/lists/*") })
         // What the build stage copies exists.
-        for source in ["Package.swift", "Sources"] {
+        for source in ["Package.swift", "Sources", "scripts/build-release.sh"] {
             #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(source).path))
         }
     }
@@ -79,10 +83,10 @@ struct DockerfileTests {
         #expect(values(runtime, "WORKDIR") == ["/app"])
     }
 
-    @Test(".dockerignore sends only the manifest and the sources to the builder")
+    @Test(".dockerignore sends only the manifest, the sources and the release build script to the builder")
     func dockerignore() throws {
         let lines = try String(contentsOf: Self.root.appendingPathComponent(".dockerignore"), encoding: .utf8)
             .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
-        #expect(lines == ["*", "!Package.swift", "!Package.resolved", "!Sources"])
+        #expect(lines == ["*", "!Package.swift", "!Package.resolved", "!Sources", "!scripts/build-release.sh"])
     }
 }
