@@ -22,6 +22,8 @@ let strict: [SwiftSetting] = [
 ///   passed: the manifest may be evaluated before the sources are there (the Dockerfile resolves packages first).
 ///   lld moves sections, not functions: scripts/build-release.sh (what the Dockerfile and the benchmarks build with)
 ///   compiles every module with `-function-sections`, so that each function can move on its own.
+/// - `--script=Sources/strata/Linking/private-functions.ld`: the functions without a symbol (which the ordering file
+///   cannot name) placed together before the ordered ones; adds to lld's default layout (`INSERT BEFORE .text`).
 /// Together: peak RSS of a run about 15 MB lower (40 -> 25 MB for an `up` with nothing to do on PostgreSQL), the binary
 /// 8 MB smaller, ASLR kept.
 let releaseLinkerFlags: [String] = {
@@ -29,8 +31,9 @@ let releaseLinkerFlags: [String] = {
     if hostGlibcSupportsRELR && Context.environment["STRATA_RELR"] != "0" {
         flags += ["-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
     }
-    let hotFunctions = Context.packageDirectory + "/Sources/strata/Linking/hot-functions.txt"
-    flags += ["-Xlinker", "--symbol-ordering-file=" + hotFunctions, "-Xlinker", "--no-warn-symbol-ordering"]
+    let linking = Context.packageDirectory + "/Sources/strata/Linking/"
+    flags += ["-Xlinker", "--symbol-ordering-file=" + linking + "hot-functions.txt", "-Xlinker", "--no-warn-symbol-ordering"]
+    flags += ["-Xlinker", "--script=" + linking + "private-functions.ld"]
     return flags
 }()
 

@@ -10,8 +10,10 @@
 # (19 of 33 MB); placed together at link time they fill a few MB. Peak RSS of `strata up` drops by about 9 MB.
 #
 # How: every command below runs once under valgrind's callgrind (an instruction-level record of every function
-# executed, however briefly), on SQLite and on PostgreSQL with and without TLS; the union of the executed functions
-# that the binary defines, sorted, is the ordering file. Package.swift passes it to lld
+# executed, however briefly), on SQLite and on PostgreSQL with and without TLS, and over 150 migrations (code that
+# only longer runs take: merge sorts, grouped --single-transaction runs); the union of the executed functions that
+# the binary defines, sorted, is the ordering file. Build the binary with scripts/build-release.sh (the default
+# without --no-build): lld orders sections, and only with -function-sections does every function have its own. Package.swift passes it to lld
 # (`--symbol-ordering-file`) in release builds on Linux. Functions added since the file was made are simply
 # placed after the listed ones: a stale file costs memory, never correctness. Run this after changes to what a
 # run executes (new dependencies, a different start-up path) and commit the result.
