@@ -90,6 +90,40 @@ struct CompactFormsTests {
         #expect(listed.holdsNonTransactionalStatement)
     }
 
+    @Test func aScriptMentionsWhatItRuns() async throws {
+        // Another tool's placeholders are filled in the statements, not the text: the statements decide.
+        let filled = MigrationScript(file: "V1__a.sql", text: "SET ${timeout};",
+                                     statements: [SQLStatement(sql: "SET statement_timeout = '5s'", line: 1, column: 1)])
+        #expect(filled.mentions(word: "statement_timeout"))
+        #expect(!filled.mentions(word: "lock_timeout"))
+        let dir = try TempDir("compact")
+        defer { dir.remove() }
+        try dir.write("0001_a.sql", "-- strata:up\n-- sets Statement_Timeout below\nSELECT 1;\n")
+        try dir.write("0002_b.sql", "-- strata:up\nSELECT my_statement_timeout_column FROM t;\n")
+        let read = try await DirectorySource(directory: dir.url).migrations()
+        #expect(read[0].up.mentions(word: "statement_timeout"))   // from the text: a comment counts (cautious)
+        #expect(!read[1].up.mentions(word: "statement_timeout"))  // a longer word does not
+    }
+
+    @Test func emptySectionsAreEqualWhereverTheyStart() async throws {
+        let dir = try TempDir("compact")
+        defer { dir.remove() }
+        try dir.write("0001_a.sql", "-- strata:up\nSELECT 1;\n-- strata:down\n-- nothing to undo\n")
+        try dir.write("0002_a.sql", "-- a note\n-- strata:up\nSELECT 1;\n-- strata:down\n-- nothing to undo\n")
+        let read = try await DirectorySource(directory: dir.url).migrations()
+        var first = try #require(read[0].down), second = try #require(read[1].down)
+        first.file = "x.sql"
+        second.file = "x.sql"
+        #expect(first.text == second.text && first.statementCount == 0 && second.statementCount == 0)
+        #expect(first == second)   // no statements: nothing whose line could differ
+        var up1 = read[0].up, up2 = read[1].up
+        up1.file = "x.sql"
+        up2.file = "x.sql"
+        #expect(up1.text == up2.text)
+        #expect(up1 != up2)        // the same statement on another line
+        #expect(up1.statements.map(\.line) == [2] && up2.statements.map(\.line) == [3])
+    }
+
     @Test func directivesAndFilesReadBackAsSet() async throws {
         var script = MigrationScript(file: "1_a.sql", text: "SELECT 1;", statements: [])
         #expect(script.directives == SectionDirectives())

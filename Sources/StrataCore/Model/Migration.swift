@@ -89,6 +89,20 @@ public struct MigrationScript: Sendable, Hashable {
         }
     }
 
+    /// Whether `word` appears in what the section runs, case-insensitively as a whole word: in its text for a script
+    /// read from a file (comments included, so a mention in a comment counts too), else in its statements (which may
+    /// differ from the text: another tool's placeholders are filled in the statements, not the text).
+    ///
+    /// ```swift
+    /// script.mentions(word: "statement_timeout")   // true for `SET statement_timeout = '5s';`
+    /// ```
+    public func mentions(word: String) -> Bool {
+        switch storedStatements {
+        case .listed(let list): list.contains { TextScan.containsWordIgnoringCase($0.sql, word) }
+        case .inText: TextScan.containsWordIgnoringCase(storedText, word)
+        }
+    }
+
     /// Whether a statement of the section cannot run in a transaction (see ``NonTransactionalStatement``), known
     /// without splitting the text again for a script read from a file.
     public var holdsNonTransactionalStatement: Bool {
@@ -121,7 +135,9 @@ public struct MigrationScript: Sendable, Hashable {
 
     public static func == (a: MigrationScript, b: MigrationScript) -> Bool {
         guard a.file == b.file, a.directives == b.directives, a.storedText == b.storedText else { return false }
-        if case .inText(let x, _, _) = a.storedStatements, case .inText(let y, _, _) = b.storedStatements { return x == y }
+        if case .inText(let x, let xCount, _) = a.storedStatements, case .inText(let y, let yCount, _) = b.storedStatements {
+            return x == y || (xCount == 0 && yCount == 0)   // the same text from another line: other statement lines
+        }
         return a.statements == b.statements
     }
 

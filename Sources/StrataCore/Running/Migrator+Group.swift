@@ -43,10 +43,9 @@ extension Migrator {
     /// statement is sent on its own.
     func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
         guard let sql = driver.dialect.statementTimeoutQuery else { return true }   // a dialect without batches
-        // The sections' text, comments included (cheaper than splitting every migration, and more cautious).
         if plan.steps.contains(where: { step in
-            TextScan.containsWordIgnoringCase(step.script.text, "statement_timeout")
-                || (step.direction == .up && step.migration.verify.map { TextScan.containsWordIgnoringCase($0.text, "statement_timeout") } == true)
+            step.script.mentions(word: "statement_timeout")
+                || (step.direction == .up && step.migration.verify?.mentions(word: "statement_timeout") == true)
         }) {
             return false
         }
