@@ -20,127 +20,89 @@ public struct AppliedMigration: Sendable, Hashable, Codable {
     /// The fields live in one immutable box: a history of 10,000 rows is then an array of 10,000 pointers, not of
     /// 10,000 values of 170 bytes (which, while the array grew as rows arrived, held 4 MB at its peak). A change
     /// replaces the box.
-    private final class Storage: Sendable {
-        let version: MigrationVersion
-        let name: String
-        let checksum: Checksum.Value
-        let appliedAt: Date
-        let durationMs: Int64
-        let appliedBy: String
-        let host: String
-        let strataVersion: String
-        let state: AppliedState
-        let failedStatement: Int?
-        let failedDirection: MigrationDirection?
-
-        init(version: MigrationVersion, name: String, checksum: Checksum.Value, appliedAt: Date, durationMs: Int64, appliedBy: String, host: String,
-             strataVersion: String, state: AppliedState, failedStatement: Int?, failedDirection: MigrationDirection?) {
-            self.version = version
-            self.name = name
-            self.checksum = checksum
-            self.appliedAt = appliedAt
-            self.durationMs = durationMs
-            self.appliedBy = appliedBy
-            self.host = host
-            self.strataVersion = strataVersion
-            self.state = state
-            self.failedStatement = failedStatement
-            self.failedDirection = failedDirection
-        }
+    private struct Fields: Hashable {
+        var version: MigrationVersion, name: String, checksum: Checksum.Value, appliedAt: Date, durationMs: Int64
+        var appliedBy: String, host: String, strataVersion: String, state: AppliedState
+        var failedStatement: Int?, failedDirection: MigrationDirection?
     }
-    private var storage: Storage
+    private final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+    private var storage: Box
 
     public init(version: MigrationVersion, name: String, checksum: String, appliedAt: Date, durationMs: Int64,
                 appliedBy: String, host: String, strataVersion: String, state: AppliedState = .applied, failedStatement: Int? = nil,
                 failedDirection: MigrationDirection? = nil) {
-        storage = Storage(version: version, name: name, checksum: Checksum.Value(checksum), appliedAt: appliedAt, durationMs: durationMs, appliedBy: appliedBy,
-                          host: host, strataVersion: strataVersion, state: state, failedStatement: failedStatement, failedDirection: failedDirection)
+        storage = Box(Fields(version: version, name: name, checksum: Checksum.Value(checksum), appliedAt: appliedAt, durationMs: durationMs,
+                             appliedBy: appliedBy, host: host, strataVersion: strataVersion, state: state, failedStatement: failedStatement,
+                             failedDirection: failedDirection))
     }
 
-    /// A copy of the fields, changed by `change`, in a new box.
+    /// The fields, changed by `change`, in a new box.
     private mutating func update(_ change: (inout Fields) -> Void) {
-        var f = Fields(self)
+        var f = storage.fields
         change(&f)
-        self = f.row
-    }
-
-    /// The fields as plain values, for a change.
-    private struct Fields {
-        var version: MigrationVersion, name: String, checksum: String, appliedAt: Date, durationMs: Int64
-        var appliedBy: String, host: String, strataVersion: String, state: AppliedState
-        var failedStatement: Int?, failedDirection: MigrationDirection?
-        init(_ r: AppliedMigration) {
-            version = r.version; name = r.name; checksum = r.checksum; appliedAt = r.appliedAt; durationMs = r.durationMs
-            appliedBy = r.appliedBy; host = r.host; strataVersion = r.strataVersion; state = r.state
-            failedStatement = r.failedStatement; failedDirection = r.failedDirection
-        }
-        var row: AppliedMigration {
-            AppliedMigration(version: version, name: name, checksum: checksum, appliedAt: appliedAt, durationMs: durationMs, appliedBy: appliedBy,
-                             host: host, strataVersion: strataVersion, state: state, failedStatement: failedStatement, failedDirection: failedDirection)
-        }
+        storage = Box(f)
     }
 
     public var version: MigrationVersion {
-        get { storage.version }
+        get { storage.fields.version }
         set { update { $0.version = newValue } }
     }
     public var name: String {
-        get { storage.name }
+        get { storage.fields.name }
         set { update { $0.name = newValue } }
     }
     public var checksum: String {
-        get { storage.checksum.text }
-        set { update { $0.checksum = newValue } }
+        get { storage.fields.checksum.text }
+        set { update { $0.checksum = Checksum.Value(newValue) } }
     }
     /// ``checksum`` as held (compared without building the text).
-    public var checksumValue: Checksum.Value { storage.checksum }
+    public var checksumValue: Checksum.Value { storage.fields.checksum }
     public var appliedAt: Date {
-        get { storage.appliedAt }
+        get { storage.fields.appliedAt }
         set { update { $0.appliedAt = newValue } }
     }
     public var durationMs: Int64 {
-        get { storage.durationMs }
+        get { storage.fields.durationMs }
         set { update { $0.durationMs = newValue } }
     }
     public var appliedBy: String {
-        get { storage.appliedBy }
+        get { storage.fields.appliedBy }
         set { update { $0.appliedBy = newValue } }
     }
     public var host: String {
-        get { storage.host }
+        get { storage.fields.host }
         set { update { $0.host = newValue } }
     }
     public var strataVersion: String {
-        get { storage.strataVersion }
+        get { storage.fields.strataVersion }
         set { update { $0.strataVersion = newValue } }
     }
     public var state: AppliedState {
-        get { storage.state }
+        get { storage.fields.state }
         set { update { $0.state = newValue } }
     }
     /// 1-based index of the statement that failed (dirty rows only).
     public var failedStatement: Int? {
-        get { storage.failedStatement }
+        get { storage.fields.failedStatement }
         set { update { $0.failedStatement = newValue } }
     }
     /// Which section was running when it failed (dirty rows only).
     public var failedDirection: MigrationDirection? {
-        get { storage.failedDirection }
+        get { storage.fields.failedDirection }
         set { update { $0.failedDirection = newValue } }
     }
 
     public static func == (a: AppliedMigration, b: AppliedMigration) -> Bool {
-        if a.storage === b.storage { return true }
-        let x = a.storage, y = b.storage
-        return x.version == y.version && x.name == y.name && x.checksum == y.checksum && x.appliedAt == y.appliedAt
-            && x.durationMs == y.durationMs && x.appliedBy == y.appliedBy && x.host == y.host && x.strataVersion == y.strataVersion
-            && x.state == y.state && x.failedStatement == y.failedStatement && x.failedDirection == y.failedDirection
+        a.storage === b.storage || a.storage.fields == b.storage.fields
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.version)
-        hasher.combine(storage.checksum)
-        hasher.combine(storage.appliedAt)
+        hasher.combine(storage.fields.version)
+        hasher.combine(storage.fields.checksum)
+        hasher.combine(storage.fields.appliedAt)
     }
 
     private enum CodingKeys: String, CodingKey {
