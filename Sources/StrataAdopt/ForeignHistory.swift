@@ -61,22 +61,26 @@ enum ForeignHistoryReader {
         for tool in ForeignTool.allCases where tool != .sqitch && !names.contains(tool.tableName) { names.append(tool.tableName) }
         var found: [(name: String, table: QualifiedName)] = []
         if isPostgres(dialect) {
-            for name in names {
-                let candidates = name == ForeignTool.drizzle.tableName ? [dialect.quote("drizzle") + "." + dialect.quote(name), dialect.quote(name)]
-                                                                      : [dialect.quote(name)]
-                for reg in candidates {
-                    let rows = try await session.query("""
-                        SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(\(dialect.literal(reg)))
-                        """)
-                    if let schema = rows.first?[0] {
-                        found.append((name, QualifiedName(schema: schema, name: name)))
-                        break
-                    }
-                }
-            }
+            // Every candidate in one round trip: `to_regclass` resolves each through `search_path` (NULL when absent).
             // Sqitch keeps its registry in the `sqitch` schema of the target database (on SQLite, in a separate file).
-            let rows = try await session.query("SELECT 1 WHERE to_regclass('sqitch.changes') IS NOT NULL")
-            if !rows.isEmpty { found.append((ForeignTool.sqitch.tableName, QualifiedName(schema: "sqitch", name: ForeignTool.sqitch.tableName))) }
+            var candidates: [(name: String, reg: String)] = []
+            for name in names {
+                if name == ForeignTool.drizzle.tableName { candidates.append((name, dialect.quote("drizzle") + "." + dialect.quote(name))) }
+                candidates.append((name, dialect.quote(name)))
+            }
+            candidates.append((ForeignTool.sqitch.tableName, "sqitch." + ForeignTool.sqitch.tableName))
+            let list = candidates.enumerated().map { "(\($0.offset), \(dialect.literal($0.element.reg)))" }.joined(separator: ", ")
+            let rows = try await session.query("""
+                SELECT v.i, n.nspname FROM (VALUES \(list)) AS v(i, reg) \
+                JOIN pg_class c ON c.oid = to_regclass(v.reg) JOIN pg_namespace n ON n.oid = c.relnamespace
+                """)
+            var schemaOf: [Int: String] = [:]
+            for row in rows { if let i = row[0].flatMap({ Int($0) }), let schema = row[1] { schemaOf[i] = schema } }
+            for (i, candidate) in candidates.enumerated() {
+                // The first candidate found for a name wins (drizzle's own schema before `search_path`).
+                guard let schema = schemaOf[i], !found.contains(where: { $0.name == candidate.name }) else { continue }
+                found.append((candidate.name, QualifiedName(schema: schema, name: candidate.name)))
+            }
         } else {
             let list = names.map { dialect.literal($0) }.joined(separator: ", ")
             let rows = try await session.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(list))")

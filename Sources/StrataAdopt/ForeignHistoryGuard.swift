@@ -30,9 +30,9 @@ public enum ForeignHistoryGuard {
     public static func check(migrator: Migrator, keepConnection: Bool = false) async throws -> ForeignHistoryRefusal? {
         let dialect = migrator.driver.dialect
         let body: (any DatabaseSession) async throws -> ForeignHistoryRefusal? = { session in
-            let bound = try await migrator.bound(to: session)
+            let (bound, exists) = try await migrator.boundAndExists(on: session)
             // One row is enough to know Strata has a history (a no-op `up` over 10,000 applied migrations must stay cheap).
-            if try await bound.store.exists(on: session),
+            if exists,
                try await !session.query("SELECT 1 FROM \(dialect.qualified(bound.store.migrationsTable)) LIMIT 1").isEmpty { return nil }
             var found: [ForeignHistory] = []
             for table in try await ForeignHistoryReader.detect(on: session, dialect: dialect) {

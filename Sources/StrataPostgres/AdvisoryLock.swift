@@ -53,6 +53,12 @@ final class AdvisoryLock: MigrationLock {
         }
     }
 
+    /// Closes what ``prepare()`` opened, once it is open, when no run took it (waits for it, unlike ``abandon()``).
+    func closePrepared() async {
+        guard let task = takePending() else { return }
+        if let connection = try? await task.value { try? await connection.close() }
+    }
+
     private func takePending() -> Task<PostgresConnection, any Error>? {
         pending.withLock { task in
             defer { task = nil }
@@ -62,14 +68,20 @@ final class AdvisoryLock: MigrationLock {
 
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R {
-        let connection: PostgresConnection
+        var connection: PostgresConnection
         if let prepared = takePending() {
             connection = try await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
         } else {
             connection = try await driver.connect(applicationName: holderDescription)
         }
-        // An idle lock connection must not be closed by the server's idle_session_timeout (PostgreSQL 14+).
-        _ = try? await connection.query("SET idle_session_timeout = 0", logger: driver.logger).collect()
+        // An idle lock connection must not be closed by the server's idle_session_timeout (PostgreSQL 14+). A connection
+        // prepared early may have been closed while it waited (a long backup before the run, a server restart): then a
+        // new one. The watch fails the query if the server closed the connection under it, which would never answer.
+        if try await !disableIdleTimeout(connection) {
+            try? await connection.close()
+            connection = try await driver.connect(applicationName: holderDescription)
+            _ = try await disableIdleTimeout(connection)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         var delay = Duration.milliseconds(25)
@@ -97,6 +109,19 @@ final class AdvisoryLock: MigrationLock {
             try? await unlock(connection)
             try? await connection.close()
             throw error
+        }
+    }
+
+    /// `SET idle_session_timeout = 0` on `c`; false when `c` is closed (an error of the server is not a reason to stop).
+    private func disableIdleTimeout(_ c: PostgresConnection) async throws -> Bool {
+        if c.isClosed { return false }
+        do {
+            _ = try await ConnectionWatch(c, target: driver.displayTarget).run { () -> EventLoopFuture<PostgresQueryResult> in
+                c.query(PostgresQuery(unsafeSQL: "SET idle_session_timeout = 0"), logger: driver.logger)
+            }
+            return true
+        } catch {
+            return !c.isClosed
         }
     }
 

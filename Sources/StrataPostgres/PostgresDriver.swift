@@ -19,7 +19,9 @@ public struct PostgresDriver: DatabaseDriver {
     public let target: PostgresTarget
     public let logger: Logger
     /// The connection ``withSessionKeptForNext(_:)`` left for the next session (shared by copies of this driver).
-    let kept = KeptConnection()
+    let kept = Kept<PostgresConnection>()
+    /// The lock ``prepareLock(for:holderDescription:)`` started, until ``makeLock(for:holderDescription:)`` takes it.
+    let preparedLock = Kept<AdvisoryLock>()
 
     public init(target: PostgresTarget, logger: Logger = Logger(label: "strata.postgres")) {
         self.target = target
@@ -131,6 +133,13 @@ public struct PostgresDriver: DatabaseDriver {
 
     public func closeKeptConnection() async {
         if let connection = kept.take() { try? await connection.close() }
+        if let lock = preparedLock.take() { await lock.closePrepared() }
+    }
+
+    public func prepareLock(for table: QualifiedName, holderDescription: String) {
+        let lock = AdvisoryLock(driver: self, key: AdvisoryLock.key(for: table), holderDescription: holderDescription)
+        lock.prepare()
+        preparedLock.put(lock)?.abandon()
     }
 
     private func withSession<R: Sendable>(keep: Bool, _ body: (any DatabaseSession) async throws -> R) async throws -> R {
@@ -183,7 +192,9 @@ public struct PostgresDriver: DatabaseDriver {
     }
 
     public func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock {
-        AdvisoryLock(driver: self, key: AdvisoryLock.key(for: table), holderDescription: holderDescription)
+        let key = AdvisoryLock.key(for: table)
+        let prepared = preparedLock.take { $0.key == key && $0.holderDescription == holderDescription }
+        return prepared ?? AdvisoryLock(driver: self, key: key, holderDescription: holderDescription)
     }
 
     public func serverVersion(on session: any DatabaseSession) async throws -> String {
@@ -191,22 +202,32 @@ public struct PostgresDriver: DatabaseDriver {
     }
 }
 
-/// One open connection kept between two sessions (see ``PostgresDriver/withSessionKeptForNext(_:)``).
-final class KeptConnection: Sendable {
-    private let slot = Mutex<PostgresConnection?>(nil)
+/// One value kept between two steps of a run and shared by copies of a driver: the connection
+/// ``PostgresDriver/withSessionKeptForNext(_:)`` kept, the lock ``PostgresDriver/prepareLock(for:holderDescription:)`` started.
+final class Kept<Value: Sendable>: Sendable {
+    private let slot = Mutex<Value?>(nil)
 
-    /// The kept connection, now the caller's.
-    func take() -> PostgresConnection? {
+    /// The kept value, now the caller's.
+    func take() -> Value? {
         slot.withLock { kept in
             defer { kept = nil }
             return kept
         }
     }
 
-    /// Keeps `connection`; returns the one it replaces, for the caller to close.
-    func put(_ connection: PostgresConnection) -> PostgresConnection? {
+    /// The kept value, now the caller's, if `matches` accepts it; otherwise it stays.
+    func take(if matches: (Value) -> Bool) -> Value? {
         slot.withLock { kept in
-            defer { kept = connection }
+            guard let value = kept, matches(value) else { return nil }
+            kept = nil
+            return value
+        }
+    }
+
+    /// Keeps `value`; returns the one it replaces, for the caller to close.
+    func put(_ value: Value) -> Value? {
+        slot.withLock { kept in
+            defer { kept = value }
             return kept
         }
     }

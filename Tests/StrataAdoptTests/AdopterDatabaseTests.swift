@@ -106,6 +106,32 @@ import Testing
         }
     }
 
+    /// Detection asks for every candidate in one query: which table each tool's name resolves to must not change.
+    @Test(.enabled(if: TestEnvironment.postgresEnabled)) func postgresDetectionPicksEachToolsOwnTable() async throws {
+        try await DriverTestDatabase.with(postgresDatabase) { db in
+            try await db.driver.withSession { s in
+                // Sqitch's registry is `sqitch.changes`; a `changes` table of the application is not it.
+                try await s.execute("CREATE TABLE public.changes (id integer)")
+                // drizzle's table in its own schema wins over one that `search_path` finds.
+                try await s.execute("CREATE TABLE public.__drizzle_migrations (id integer, hash text, created_at bigint)")
+            }
+            func record(_ tool: ForeignTool, through: Int) async throws {
+                try await db.driver.withSession { s in
+                    for sql in AdoptForeignTables.statements(tool, postgres: true, applied: foreignKeys(tool, through: through)) { try await s.execute(sql) }
+                }
+            }
+            try await record(.drizzle, through: 2)
+            try await record(.goose, through: 1)
+            let tables = try await Adopter(migrator: makeMigrator(db.driver)).detect()
+            #expect(tables == [ForeignTable(tool: .goose, table: QualifiedName(schema: "public", name: "goose_db_version")),
+                               ForeignTable(tool: .drizzle, table: QualifiedName(schema: "drizzle", name: "__drizzle_migrations"))])
+            try await record(.sqitch, through: 1)
+            let withSqitch = try await Adopter(migrator: makeMigrator(db.driver)).detect()
+            #expect(withSqitch.map(\.tool) == [.goose, .drizzle, .sqitch])
+            #expect(withSqitch.last?.table == QualifiedName(schema: "sqitch", name: "changes"))
+        }
+    }
+
     @Test func emptyForeignTableDoesNotStopUp() async throws {
         try await DriverTestDatabase.with(sqliteDatabase) { db in
             try await db.driver.withSession { s in

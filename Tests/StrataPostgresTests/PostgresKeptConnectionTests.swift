@@ -67,4 +67,58 @@ struct PostgresKeptConnectionTests {
         let second = try await driver.withSession { try await backendPID($0) }
         #expect(second != nil && second != first)
     }
+
+    // MARK: prepareLock
+
+    static let table = QualifiedName(schema: nil, name: "strata_migrations")
+
+    @Test("a prepared lock connects at once; the lock made with the same arguments runs on that connection and closes it")
+    func preparedLockIsTakenOver() async throws {
+        let driver = try driver(named: "strata prepared-owner")
+        let holder = "strata prepared-lock-test"
+        driver.prepareLock(for: Self.table, holderDescription: holder)
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1, "connected before the lock was asked for")
+        let copy: any DatabaseDriver = driver
+        let lock = copy.makeLock(for: Self.table, holderDescription: holder)
+        let during = try await lock.withLock(timeout: .seconds(5), onWait: { _ in }) {
+            try await connectionCount(driver, named: holder, settlingAt: 1)
+        }
+        #expect(during == 1, "no second connection")
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
+        await driver.closeKeptConnection()  // nothing left to close
+    }
+
+    @Test("a prepared lock nobody takes is closed by closeKeptConnection; a lock for another run does not take it")
+    func preparedLockIsClosedWhenUnused() async throws {
+        let driver = try driver(named: "strata prepared-owner-2")
+        let holder = "strata prepared-unused-test"
+        driver.prepareLock(for: Self.table, holderDescription: holder)
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let other = driver.makeLock(for: Self.table, holderDescription: "strata prepared-other-test")
+        let others = try await other.withLock(timeout: .seconds(5), onWait: { _ in }) {
+            try await connectionCount(driver, named: "strata prepared-other-test", settlingAt: 1)
+        }
+        #expect(others == 1, "its own connection")
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1, "still waiting for its own run")
+        await driver.closeKeptConnection()
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
+    }
+
+    @Test("a prepared lock connection the server closed while it waited is replaced, and the lock is taken")
+    func closedPreparedLockConnectionIsReplaced() async throws {
+        let driver = try driver(named: "strata prepared-owner-3")
+        let holder = "strata prepared-closed-test"
+        driver.prepareLock(for: Self.table, holderDescription: holder)
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let killer = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+        _ = try await killer.withSession {
+            try await $0.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(holder)'")
+        }
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
+        let lock = driver.makeLock(for: Self.table, holderDescription: holder)
+        let held = try await lock.withLock(timeout: .seconds(5), onWait: { _ in }) {
+            try await connectionCount(driver, named: holder, settlingAt: 1)
+        }
+        #expect(held == 1, "a new connection holds the lock")
+    }
 }

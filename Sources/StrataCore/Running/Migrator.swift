@@ -30,6 +30,14 @@ public struct Migrator: Sendable {
         return copy
     }
 
+    /// ``bound(to:)``, and whether the migrations table exists, in one round trip.
+    public func boundAndExists(on session: any DatabaseSession) async throws -> (migrator: Migrator, exists: Bool) {
+        var copy = self
+        let exists: Bool
+        (copy.store, exists) = try await store.boundAndExists(on: session)
+        return (copy, exists)
+    }
+
     /// What runs under the lock: the session, the migrator bound to it, and the lock (to check it is still held).
     public struct Locked: Sendable {
         public let session: any DatabaseSession
@@ -38,19 +46,37 @@ public struct Migrator: Sendable {
         public var store: HistoryStore { migrator.store }
     }
 
+    /// How the lock's connection names this run, for a runner that has to wait for it.
+    var lockHolder: String {
+        "strata pid \(ProcessInfo.processInfo.processIdentifier) run \(context.runID) \(context.user)@\(context.host) v\(context.strataVersion)"
+    }
+
+    /// Starts setting up the lock ``withLockedSession(lockWait:onEvent:_:)`` takes, ahead of it (see
+    /// ``DatabaseDriver/prepareLock(for:holderDescription:)``): call it before reading the migrations, and
+    /// ``DatabaseDriver/closeKeptConnection()`` when the run ends, taken or not.
+    ///
+    /// ```swift
+    /// migrator.prepareLock()
+    /// let migrations = try await source.migrations()   // the lock's connection opens meanwhile
+    /// let report = try await migrator.run(.up(to: nil), migrations: migrations, options: RunOptions())
+    /// await migrator.driver.closeKeptConnection()      // closes it if the run never took it
+    /// ```
+    public func prepareLock() {
+        driver.prepareLock(for: store.migrationsTable, holderDescription: lockHolder)
+    }
+
     /// Runs `body` on a session holding the migration lock, with the history tables created.
     public func withLockedSession<R: Sendable>(lockWait: Duration, onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in },
                                                _ body: @escaping (Locked) async throws -> R) async throws -> R {
-        let holder = "strata pid \(ProcessInfo.processInfo.processIdentifier) run \(context.runID) \(context.user)@\(context.host) v\(context.strataVersion)"
-        let lock = driver.makeLock(for: store.migrationsTable, holderDescription: holder)
-        // The lock's connection is opened while the session's is.
+        let lock = driver.makeLock(for: store.migrationsTable, holderDescription: lockHolder)
+        // The lock's connection is opened while the session's is (unless ``prepareLock()`` already started it).
         lock.prepare()
         defer { lock.abandon() }   // nothing left to close once withLock took it over
         return try await driver.withSession { session in
             try await lock.withLock(timeout: lockWait, onWait: { onEvent(.lockWaiting($0)) }) {
                 onEvent(.lockAcquired)
-                let me = try await bound(to: session)
-                if try await !me.store.exists(on: session) {
+                let (me, exists) = try await boundAndExists(on: session)
+                if !exists {
                     // One transaction: a crash between the two tables would leave the events table missing for good.
                     // Its commit need not wait for the disk (one fsync less on a first run): whatever the run then
                     // commits is flushed after it, and if nothing is, the next run creates the tables again.

@@ -60,6 +60,7 @@ extension DatabaseDriver {
         try await withSession(readOnly: true, body)
     }
     public func closeKeptConnection() async {}
+    public func prepareLock(for table: QualifiedName, holderDescription: String) {}
 }
 
 /// The lock was not acquired within the wait.
@@ -96,8 +97,20 @@ public protocol DatabaseDriver: Sendable {
     /// connection of its own. `body` must leave no transaction open and no session setting changed. A kept connection nobody takes is closed by ``closeKeptConnection()`` (or when the
     /// process exits). Drivers without connections run a plain read-only session (the default).
     func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
-    /// Closes the connection ``withSessionKeptForNext(_:)`` kept, if no session has taken it.
+    /// Closes the connection ``withSessionKeptForNext(_:)`` kept, if no session has taken it, and what
+    /// ``prepareLock(for:holderDescription:)`` opened, if no run has taken it.
     func closeKeptConnection() async
+    /// Starts setting up the lock for `table` (PostgreSQL: its own connection, a TCP, TLS and SCRAM handshake) before a
+    /// run asks for it, so it happens while the run reads its files and checks the database: the next
+    /// ``makeLock(for:holderDescription:)`` with the same arguments returns that lock. Drivers without connections do
+    /// nothing (the default).
+    ///
+    /// ```swift
+    /// driver.prepareLock(for: table, holderDescription: holder)       // connecting in the background
+    /// let migrations = try await source.migrations()                  // meanwhile
+    /// let lock = driver.makeLock(for: table, holderDescription: holder)  // takes the connection over
+    /// ```
+    func prepareLock(for table: QualifiedName, holderDescription: String)
     /// The lock for the history table `table`.
     func makeLock(for table: QualifiedName, holderDescription: String) -> any MigrationLock
     /// The server's product and version, e.g. "PostgreSQL 15.8".

@@ -46,14 +46,45 @@ public struct HistoryStore: Sendable {
     /// The same store with unqualified table names pinned to the session's current schema, so a migration
     /// that changes `search_path` cannot send Strata's own writes elsewhere.
     public func bound(to session: any DatabaseSession) async throws -> HistoryStore {
-        func pinned(_ table: QualifiedName) async throws -> QualifiedName {
-            guard table.schema == nil, let query = dialect.schemaQuery(forTable: table.name),
-                  let schema = try await session.query(query).first?[0], !schema.isEmpty else { return table }
+        try await bind(on: session, checkingExistence: false).store
+    }
+
+    /// ``bound(to:)`` and ``exists(on:)`` in one round trip: a run's setup asks both, before anything else.
+    ///
+    /// ```swift
+    /// let (store, exists) = try await HistoryStore(dialect: d, migrations: m, events: e).boundAndExists(on: session)
+    /// if !exists { for sql in store.createStatements() { try await session.execute(sql) } }
+    /// ```
+    public func boundAndExists(on session: any DatabaseSession) async throws -> (store: HistoryStore, exists: Bool) {
+        let (store, exists) = try await bind(on: session, checkingExistence: true)
+        return (store, exists ?? false)
+    }
+
+    /// One query holding, as scalar subqueries, the existence check (on the name as configured: an unqualified name
+    /// resolves through `search_path` exactly as the schema query does, so it finds the table the pinned name
+    /// names) and the schema query of each unqualified table.
+    private func bind(on session: any DatabaseSession, checkingExistence: Bool) async throws -> (store: HistoryStore, exists: Bool?) {
+        var parts: [String] = []
+        if checkingExistence { parts.append(dialect.tableExistsQuery(migrationsTable)) }
+        let pinM = migrationsTable.schema == nil ? dialect.schemaQuery(forTable: migrationsTable.name) : nil
+        let pinE = eventsTable.schema == nil ? dialect.schemaQuery(forTable: eventsTable.name) : nil
+        for q in [pinM, pinE] { if let q { parts.append(q) } }
+        if parts.isEmpty { return (self, nil) }
+        let sql = parts.count == 1 ? parts[0] : "SELECT " + parts.map { "(\($0))" }.joined(separator: ", ")
+        guard let row = try await session.query(sql).first else { return (self, checkingExistence ? false : nil) }
+        var column = 0
+        func next() -> String? {
+            defer { column += 1 }
+            return row[column]
+        }
+        let exists = checkingExistence ? next() == "1" : nil
+        func pinned(_ table: QualifiedName, _ query: String?) -> QualifiedName {
+            guard query != nil, let schema = next(), !schema.isEmpty else { return table }
             return QualifiedName(schema: schema, name: table.name)
         }
-        guard migrationsTable.schema == nil || eventsTable.schema == nil else { return self }
-        return HistoryStore(dialect: dialect, migrations: try await pinned(migrationsTable), events: try await pinned(eventsTable),
-                            configuredSchemas: configuredSchemas)
+        let m = pinned(migrationsTable, pinM), e = pinned(eventsTable, pinE)
+        if m == migrationsTable && e == eventsTable { return (self, exists) }
+        return (HistoryStore(dialect: dialect, migrations: m, events: e, configuredSchemas: configuredSchemas), exists)
     }
 
     private var m: String { qualifiedMigrations }

@@ -23,20 +23,13 @@ struct UpCommand: AsyncParsableCommand {
         try await CommandContext.run(global, run: run, ownsTimeout: { config in
             (try? SafeUp.settings(for: .up(to: target), flags: flags, safety: safety, config: config)) != nil
         }) { ctx in
-            let migrator = ctx.migrator()
-            // The guard's connection is kept for the run's session; closed here if the run never took it.
-            let guardForeign: @Sendable () async throws -> Void = {
+            // The guard's connection is kept for the run's session (MigrationRun closes it if the run never took it).
+            let guardForeign: @Sendable (Migrator) async throws -> Void = { migrator in
                 if let refusal = try await ForeignHistoryGuard.check(migrator: migrator, keepConnection: true) {
                     throw CommandFailure(.validation, refusal.description)
                 }
             }
-            do {
-                try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety, preflight: allowForeign ? nil : guardForeign)
-            } catch {
-                await migrator.driver.closeKeptConnection()
-                throw error
-            }
-            await migrator.driver.closeKeptConnection()
+            try await MigrationRun.perform(.up(to: target), flags: flags, ctx: ctx, safety: safety, preflight: allowForeign ? nil : guardForeign)
         }
     }
 }

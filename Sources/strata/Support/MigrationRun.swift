@@ -8,10 +8,25 @@ enum MigrationRun {
     ///   when it ran before the files were read: before a problem in the migrations, and before the run is
     ///   recorded, notified, locked or run.
     static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions? = nil,
-                        preflight: (@Sendable () async throws -> Void)? = nil) async throws {
-        let out = ctx.output
+                        preflight: (@Sendable (Migrator) async throws -> Void)? = nil) async throws {
         let migrator = ctx.migrator()
-        async let checked: Void? = preflight?()
+        // The lock's connection opens while the files are read (and the preflight reads the database). Not for a safe
+        // run: its rehearsal copies the database as a template, which needs no other session connected to it.
+        let safeRun = ((try? SafeUp.settings(for: request, flags: flags, safety: safety, config: ctx.config)) ?? nil) != nil
+        if !flags.dryRun && !safeRun { migrator.prepareLock() }
+        do {
+            try await perform(request, flags: flags, ctx: ctx, safety: safety, migrator: migrator, preflight: preflight)
+        } catch {
+            await migrator.driver.closeKeptConnection()
+            throw error
+        }
+        await migrator.driver.closeKeptConnection()
+    }
+
+    private static func perform(_ request: PlanRequest, flags: RunFlags, ctx: CommandContext, safety: SafetyOptions?, migrator: Migrator,
+                                preflight: (@Sendable (Migrator) async throws -> Void)?) async throws {
+        let out = ctx.output
+        async let checked: Void? = preflight?(migrator)
         let loaded: Result<[Migration], any Error>
         do { loaded = .success(try await ctx.loadMigrations()) } catch { loaded = .failure(error) }
         _ = try await checked
