@@ -3,7 +3,7 @@
 # Strata against psql and its peers (not a test). See bench/README.md.
 #
 #   bench/peers.sh [--sizes 100,1000,10000] [--skip TOOL,...] [--no-build]
-#                  [--port P] [--repeat R] [--max-seconds S]
+#                  [--port P] [--repeat R] [--apply-runs K] [--max-seconds S]
 #
 #   --sizes       numbers of generated migrations (default 100,1000,10000)
 #   --skip        tools left out: psql-1, psql-tx, strata, strata-1, yoyo,
@@ -13,6 +13,11 @@
 #   --port P      TCP port of the throwaway cluster (default: a free one)
 #   --repeat R    runs of each no-op and status command, median taken (default 3;
 #                 a single run when the first takes over 10 s)
+#   --apply-runs K
+#                 applies of psql and Strata at each size, median taken (default 3):
+#                 rounds of psql -f, strata up, psql -1, strata up --single-transaction,
+#                 every other round in the opposite order, each on a fresh database
+#                 (the peers apply once: they are several times slower)
 #   --max-seconds S
 #                 skip a peer at a size when its apply, extrapolated from the
 #                 smaller sizes of this run, would take longer (default 600);
@@ -33,6 +38,7 @@ SKIP=""
 BUILD=1
 PORT=""
 REPEAT=3
+APPLY_RUNS=3
 MAX_SECONDS=600
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -41,6 +47,7 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --port) PORT="${2:?--port needs a value}"; shift ;;
         --repeat) REPEAT="${2:?--repeat needs a value}"; shift ;;
+        --apply-runs) APPLY_RUNS="${2:?--apply-runs needs a value}"; shift ;;
         --max-seconds) MAX_SECONDS="${2:?--max-seconds needs a value}"; shift ;;
         -h | --help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
@@ -62,6 +69,7 @@ for n in "${NS[@]}"; do
 done
 mapfile -t NS < <(printf '%s\n' "${NS[@]}" | sort -n -u)
 [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]] || { echo "--repeat must be a positive integer" >&2; exit 2; }
+[[ "$APPLY_RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--apply-runs must be a positive integer" >&2; exit 2; }
 [[ "$MAX_SECONDS" =~ ^[1-9][0-9]*$ ]] || { echo "--max-seconds must be a positive integer" >&2; exit 2; }
 [ -z "$PORT" ] || [[ "$PORT" =~ ^[1-9][0-9]*$ ]] || { echo "--port must be a number" >&2; exit 2; }
 
@@ -178,7 +186,7 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 # Results: TIME[n.tool.phase], KIB[...], NOTE[...] (phase: apply, noop, status).
-declare -A TIME KIB NOTE
+declare -A TIME KIB NOTE SAMPLES
 record() { TIME[$1.$2.$3]="$4"; KIB[$1.$2.$3]="$5"; }
 
 # ---------------------------------------------------------- migrations ---
@@ -312,8 +320,18 @@ run_apply() {  # N TOOL DIR
         return
     fi
     expect_tables "$db" "$n"
-    record "$n" "$tool" apply "$T" "$RSS"
+    SAMPLES[$n.$tool]="${SAMPLES[$n.$tool]:-} $T"
+    [ "$RSS" -gt "${KIB[$n.$tool.apply]:-0}" ] && KIB[$n.$tool.apply]="$RSS"
     log "N=$n $tool apply: $T s, $(mib "$RSS") MiB"
+}
+
+finish_apply() {  # N TOOL: the median of its apply runs
+    local n="$1" tool="$2" ts
+    [ -n "${SAMPLES[$n.$tool]:-}" ] || return 0
+    read -r -a ts <<<"${SAMPLES[$n.$tool]}"
+    TIME[$n.$tool.apply]="$(median "${ts[@]}")"
+    [ "${#ts[@]}" -gt 1 ] && log "N=$n $tool apply: median ${TIME[$n.$tool.apply]} s (runs:${SAMPLES[$n.$tool]})"
+    return 0
 }
 
 run_repeat() {  # N TOOL PHASE DIR: median of $REPEAT runs, largest RSS
@@ -338,9 +356,18 @@ for n in "${NS[@]}"; do
     d="$WORK/n$n"
     log "generating $n migrations for every tool in $d"
     generate "$n" "$d"
-    for tool in "${ALL_TOOLS[@]}"; do
+    # psql and Strata take turns, so that the machine slowing down or speeding up favours neither.
+    for ((r = 1; r <= APPLY_RUNS; r++)); do
+        order=(psql-tx strata psql-1 strata-1)
+        ((r % 2 == 0)) && order=(strata psql-tx strata-1 psql-1)
+        for tool in "${order[@]}"; do
+            wanted "$tool" && run_apply "$n" "$tool" "$d"
+        done
+    done
+    for tool in "${PEERS[@]}"; do
         wanted "$tool" && run_apply "$n" "$tool" "$d"
     done
+    for tool in "${ALL_TOOLS[@]}"; do finish_apply "$n" "$tool"; done
     for tool in strata yoyo sqitch alembic; do
         wanted "$tool" || continue
         run_repeat "$n" "$tool" noop "$d"
@@ -444,7 +471,7 @@ REPORT="$WORK/peers-results.md"
     echo "- peers: ${peer_versions[*]:-none}${SKIP:+; skipped: $SKIP}"
     echo "- PostgreSQL $pg_version, local TCP (127.0.0.1, scram-sha-256, no TLS), default durability (fsync on), max_locks_per_transaction = 512 (for one transaction over 10,000 tables); each tool applies to its own fresh database"
     echo "- each migration: \`CREATE TABLE bench_tI (id bigint PRIMARY KEY, v text NOT NULL); CREATE INDEX bench_tI_v ON bench_tI (v);\`"
-    echo "- apply: one run; no-op (apply again, all applied) and status: median of $REPEAT (1 when a run takes over 10 s); ratios in brackets: Strata vs the matching psql floor, each peer vs \`strata up\`"
+    echo "- apply: median of $APPLY_RUNS runs for \`psql\` and Strata (taking turns, each on a fresh database), one run for the peers; no-op (apply again, all applied) and status: median of $REPEAT (1 when a run takes over 10 s); ratios in brackets: Strata vs the matching psql floor, each peer vs \`strata up\`"
     echo "- one transaction per migration everywhere except \`psql -1\` and \`--single-transaction\` (alembic: \`transaction_per_migration=True\`; sqitch: BEGIN/COMMIT in each deploy script, its psql = $PSQL)"
     echo
     echo "| N | tool | apply | no-op | status | peak RSS MiB (apply/no-op/status) |"
