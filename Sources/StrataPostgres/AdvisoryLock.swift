@@ -53,12 +53,6 @@ final class AdvisoryLock: MigrationLock {
         }
     }
 
-    /// Closes what ``prepare()`` opened, once it is open, when no run took it (waits for it, unlike ``abandon()``).
-    func closePrepared() async {
-        guard let task = takePending() else { return }
-        if let connection = try? await task.value { try? await connection.close() }
-    }
-
     private func takePending() -> Task<PostgresConnection, any Error>? {
         pending.withLock { task in
             defer { task = nil }
@@ -70,7 +64,12 @@ final class AdvisoryLock: MigrationLock {
                                _ body: () async throws -> R) async throws -> R {
         var connection: PostgresConnection
         if let prepared = takePending() {
-            connection = try await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
+            do {
+                connection = try await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
+            } catch where !(error is CancellationError) && !Task.isCancelled {
+                // Opened early, it may have met a server that was restarting or full: try once more now.
+                connection = try await driver.connect(applicationName: holderDescription)
+            }
         } else {
             connection = try await driver.connect(applicationName: holderDescription)
         }

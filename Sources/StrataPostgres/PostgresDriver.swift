@@ -133,7 +133,8 @@ public struct PostgresDriver: DatabaseDriver {
 
     public func closeKeptConnection() async {
         if let connection = kept.take() { try? await connection.close() }
-        if let lock = preparedLock.take() { await lock.closePrepared() }
+        // Closed in the background: a run that failed before its lock (a bad file) must not wait for a connection.
+        preparedLock.take()?.abandon()
     }
 
     public func prepareLock(for table: QualifiedName, holderDescription: String) {

@@ -45,6 +45,16 @@ struct PostgresHistoryBindingTests {
         }
     }
 
+    @Test("no schema of search_path exists: pinned to public, where the history is, and found there")
+    func searchPathWithoutSchemas() async throws {
+        try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in
+            try await db.driver.withSession { s in try await s.execute("CREATE TABLE public.strata_migrations (version text PRIMARY KEY)") }
+            let (together, apart) = try await answers(db, store(db), setup: "SET search_path = no_such_schema")
+            #expect(together == (QualifiedName(schema: "public", name: "strata_migrations"), QualifiedName(schema: "public", name: "strata_events"), true))
+            #expect(together == apart)
+        }
+    }
+
     @Test("a configured schema is kept as it is; only the unqualified table is pinned")
     func configuredSchema() async throws {
         try await DriverTestDatabase.with({ try await DriverTestDatabase.postgres() }) { db in

@@ -104,6 +104,21 @@ struct PostgresKeptConnectionTests {
         #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
     }
 
+    @Test("a lock for another history table does not take the prepared one, though its holder is the same")
+    func preparedLockIsForItsTableOnly() async throws {
+        let driver = try driver(named: "strata prepared-owner-4")
+        let holder = "strata prepared-table-test"
+        driver.prepareLock(for: Self.table, holderDescription: holder)
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let other = driver.makeLock(for: QualifiedName(schema: "audit", name: "history"), holderDescription: holder)
+        let during = try await other.withLock(timeout: .seconds(5), onWait: { _ in }) {
+            try await connectionCount(driver, named: holder, settlingAt: 2)
+        }
+        #expect(during == 2, "its own connection beside the prepared one")
+        await driver.closeKeptConnection()
+        #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
+    }
+
     @Test("a prepared lock connection the server closed while it waited is replaced, and the lock is taken")
     func closedPreparedLockConnectionIsReplaced() async throws {
         let driver = try driver(named: "strata prepared-owner-3")

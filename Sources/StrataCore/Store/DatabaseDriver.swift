@@ -98,7 +98,8 @@ public protocol DatabaseDriver: Sendable {
     /// process exits). Drivers without connections run a plain read-only session (the default).
     func withSessionKeptForNext<R: Sendable>(_ body: (any DatabaseSession) async throws -> R) async throws -> R
     /// Closes the connection ``withSessionKeptForNext(_:)`` kept, if no session has taken it, and what
-    /// ``prepareLock(for:holderDescription:)`` opened, if no run has taken it.
+    /// ``prepareLock(for:holderDescription:)`` opened, if no run has taken it (in the background: a run that failed
+    /// before taking its lock does not wait for that connection).
     func closeKeptConnection() async
     /// Starts setting up the lock for `table` (PostgreSQL: its own connection, a TCP, TLS and SCRAM handshake) before a
     /// run asks for it, so it happens while the run reads its files and checks the database: the next

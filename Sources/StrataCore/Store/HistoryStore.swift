@@ -57,12 +57,16 @@ public struct HistoryStore: Sendable {
     /// ```
     public func boundAndExists(on session: any DatabaseSession) async throws -> (store: HistoryStore, exists: Bool) {
         let (store, exists) = try await bind(on: session, checkingExistence: true)
-        return (store, exists ?? false)
+        if exists == true { return (store, true) }
+        // Not found through `search_path`; the pinned name may still name it (no schema of `search_path` exists and
+        // the history was written to `public`): ask once more by that name (a first run pays this round trip).
+        if store.migrationsTable != migrationsTable { return (store, try await store.exists(on: session)) }
+        return (store, false)
     }
 
     /// One query holding, as scalar subqueries, the existence check (on the name as configured: an unqualified name
-    /// resolves through `search_path` exactly as the schema query does, so it finds the table the pinned name
-    /// names) and the schema query of each unqualified table.
+    /// found through `search_path` is in the schema the schema query pins it to) and the schema query of each
+    /// unqualified table.
     private func bind(on session: any DatabaseSession, checkingExistence: Bool) async throws -> (store: HistoryStore, exists: Bool?) {
         var parts: [String] = []
         if checkingExistence { parts.append(dialect.tableExistsQuery(migrationsTable)) }
