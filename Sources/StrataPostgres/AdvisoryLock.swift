@@ -62,25 +62,7 @@ final class AdvisoryLock: MigrationLock {
 
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R {
-        var connection: PostgresConnection
-        if let prepared = takePending() {
-            do {
-                connection = try await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
-            } catch where !(error is CancellationError) && !Task.isCancelled {
-                // Opened early, it may have met a server that was restarting or full: try once more now.
-                connection = try await driver.connect(applicationName: holderDescription)
-            }
-        } else {
-            connection = try await driver.connect(applicationName: holderDescription)
-        }
-        // An idle lock connection must not be closed by the server's idle_session_timeout (PostgreSQL 14+). A connection
-        // prepared early may have been closed while it waited (a long backup before the run, a server restart): then a
-        // new one. The watch fails the query if the server closed the connection under it, which would never answer.
-        if try await !disableIdleTimeout(connection) {
-            try? await connection.close()
-            connection = try await driver.connect(applicationName: holderDescription)
-            _ = try await disableIdleTimeout(connection)
-        }
+        let connection = try await lockConnection()
         let clock = ContinuousClock()
         let start = clock.now
         var delay = Duration.milliseconds(25)
@@ -111,8 +93,28 @@ final class AdvisoryLock: MigrationLock {
         }
     }
 
+    /// The connection to hold the lock on: the one ``prepare()`` opened when it is still usable, else a new one.
+    ///
+    /// A connection opened early may have failed (a server restarting or full) or been closed while it waited (a long
+    /// backup before the run, a server restart). An idle lock connection must not be closed by the server's
+    /// `idle_session_timeout` (PostgreSQL 14+): setting it to 0 is also the check that the connection answers.
+    private func lockConnection() async throws -> PostgresConnection {
+        if let prepared = takePending() {
+            let early = try? await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
+            try Task.checkCancellation()
+            if let early {
+                if await disableIdleTimeout(early) { return early }
+                try? await early.close()
+            }
+        }
+        let connection = try await driver.connect(applicationName: holderDescription)
+        _ = await disableIdleTimeout(connection)
+        return connection
+    }
+
     /// `SET idle_session_timeout = 0` on `c`; false when `c` is closed (an error of the server is not a reason to stop).
-    private func disableIdleTimeout(_ c: PostgresConnection) async throws -> Bool {
+    /// The watch fails the query if the server closed the connection under it: such a query would never be answered.
+    private func disableIdleTimeout(_ c: PostgresConnection) async -> Bool {
         if c.isClosed { return false }
         do {
             _ = try await ConnectionWatch(c, target: driver.displayTarget).run { () -> EventLoopFuture<PostgresQueryResult> in
