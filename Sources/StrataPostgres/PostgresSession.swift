@@ -27,6 +27,17 @@ final class PostgresSession: DatabaseSession {
         try await run(sql) { _ in }
     }
 
+    func send(_ sql: String) -> SentStatement? {
+        let answer = watch.start { connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { _ in } }
+        return SentStatement { [self] in
+            do {
+                _ = try await answer.get()
+            } catch {
+                throw map(error)
+            }
+        }
+    }
+
     func query(_ sql: String) async throws -> [Row] {
         let rows = Mutex<[Row]>([])
         try await forEachRow(sql) { row in rows.withLock { $0.append(row) } }

@@ -88,10 +88,33 @@ public protocol DatabaseSession: Sendable {
     /// Where work that talks to this session best runs: the thread that serves its connection, so that each
     /// statement's answer resumes the waiting code without handing it to another thread. Nil: anywhere.
     var preferredExecutor: (any TaskExecutor)? { get }
+    /// Sends one statement without waiting for its answer, for a session whose server runs statements in the order
+    /// they were sent (PostgreSQL): the next statement can then be on its way while the client still reads the answer
+    /// to the last. Nil when the session runs one statement at a time (the default; SQLite).
+    ///
+    /// ```swift
+    /// if let first = session.send("CREATE TABLE a (id int)"), let second = session.send("CREATE TABLE b (id int)") {
+    ///     try await first.wait()    // a's answer; b already runs (or waits its turn) on the server
+    ///     try await second.wait()
+    /// }
+    /// ```
+    func send(_ sql: String) -> SentStatement?
+}
+
+/// A statement sent by ``DatabaseSession/send(_:)`` whose answer has not been read yet.
+public struct SentStatement: Sendable {
+    private let answer: @Sendable () async throws -> Void
+
+    /// `answer` waits for the statement's answer and throws its error.
+    public init(answer: @escaping @Sendable () async throws -> Void) { self.answer = answer }
+
+    /// Waits for the statement to finish; throws what it failed with (a ``DatabaseError``, a ``ConnectionError``).
+    public func wait() async throws { try await answer() }
 }
 
 extension DatabaseSession {
     public var preferredExecutor: (any TaskExecutor)? { nil }
+    public func send(_ sql: String) -> SentStatement? { nil }
 
     public func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
         for row in try await query(sql) { try body(row) }
