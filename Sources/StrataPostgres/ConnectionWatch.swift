@@ -48,8 +48,8 @@ final class ConnectionWatch: Sendable {
         try await self.start(start).get()
     }
 
-    /// Like ``run(_:)`` without waiting: the query is sent now (queries started from one task reach the server in
-    /// the order they were started), and the future completes with its answer or ``lost``.
+    /// Like ``run(_:)`` without waiting: the query is handed to the connection now (queries started from one task
+    /// run in the order they were started), and the future completes with its answer or ``lost``.
     func start<T: Sendable>(_ start: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         let answer = connection.eventLoop.makePromise(of: T.self)
         let lost = self.lost

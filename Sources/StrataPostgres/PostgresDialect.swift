@@ -47,9 +47,9 @@ public struct PostgresDialect: SQLDialect {
     /// keeps its own text (between dollar quotes whose tag it does not contain) and its own line, so an error
     /// names the statement through the `PL/pgSQL function inline_code_block line N at EXECUTE` context.
     ///
-    /// In a chain, the block's first line compares the session setting `strata.chain` with `chain.after`, and its
-    /// last sets it to `chain.token` for the session (`set_config(…, false)`): a setting made in a transaction
-    /// that rolls back, at its COMMIT too, goes back to what it was.
+    /// In a chain, the block's first line compares the session setting `strata.chain` with `chain.after` (and checks
+    /// `chain.lockHeld`), and its last sets it to `chain.token` for the session (`set_config(…, false)`): a setting
+    /// made in a transaction that rolls back, at its COMMIT too, goes back to what it was.
     public func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch? {
         block([statements], lockTimeout: lockTimeout, timed: false, chain: chain)
     }
@@ -62,7 +62,9 @@ public struct PostgresDialect: SQLDialect {
     }
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
-    public var statementTimeoutQuery: String? { "SELECT pg_catalog.current_setting('statement_timeout')" }
+    public var statementTimeoutQuery: String? {
+        "SELECT pg_catalog.current_setting('statement_timeout'), pg_catalog.current_setting('default_transaction_isolation')"
+    }
     public var deferredFlushCommit: String? { "SET LOCAL synchronous_commit = off" }
 
     private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool, chain: BatchChain?) -> SQLBatch {
@@ -79,8 +81,14 @@ public struct PostgresDialect: SQLDialect {
         body += "BEGIN\n"
         line += 1
         if let after = chain?.after {
+            // One line (the statements' line numbers count from it).
             body += "IF pg_catalog.current_setting('strata.chain', true) IS DISTINCT FROM \(literal(after)) THEN RAISE EXCEPTION USING "
-                + "ERRCODE = '\(chainRefusedState)', MESSAGE = 'not run: the migration sent before it did not commit'; END IF;\n"
+                + "ERRCODE = '\(chainRefusedState)', MESSAGE = 'not run: the migration sent before it did not commit'; END IF;"
+            if let held = chain?.lockHeld {
+                body += " IF NOT \(held.replacingOccurrences(of: "\n", with: " ")) THEN RAISE EXCEPTION USING "
+                    + "ERRCODE = '\(lockLostState)', MESSAGE = 'not run: the migration lock is no longer held by this run'; END IF;"
+            }
+            body += "\n"
             line += 1
         }
         var lines: [Int] = []

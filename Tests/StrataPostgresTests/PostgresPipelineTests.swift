@@ -11,9 +11,10 @@ import Testing
 struct PostgresPipelineTests {
     /// Runs `request` over `files` through a driver that notes what was sent ahead; the run's failure (or nil), the
     /// progress events as `started 1`, `finished 1`, `failed 2`…, and how many statements were sent ahead.
-    func run(_ db: DriverTestDatabase, _ files: [String: String], _ request: PlanRequest = .up(to: nil),
-             cancelAfter: Duration? = nil) async throws -> (failure: MigrationFailure?, events: [String], sentAhead: Int) {
-        let driver = SendCountingDriver(base: db.driver)
+    func run(_ db: DriverTestDatabase, _ files: [String: String], _ request: PlanRequest = .up(to: nil), cancelAfter: Duration? = nil,
+             loseSessionSettings: Bool = false, during: (@Sendable () async throws -> Void)? = nil,
+             otherError: ((any Error) -> Void)? = nil) async throws -> (failure: MigrationFailure?, events: [String], sentAhead: Int) {
+        let driver = SendCountingDriver(base: db.driver, loseSessionSettings: loseSessionSettings)
         let migrator = Migrator(driver: driver, migrationsTable: QualifiedName(schema: nil, name: "strata_migrations"),
                                 eventsTable: QualifiedName(schema: nil, name: "strata_events"), context: RunContext(strataVersion: StrataVersion.current))
         let migrations = try await PG.migrations(files)
@@ -32,11 +33,14 @@ struct PostgresPipelineTests {
             try await Task.sleep(for: cancelAfter)
             task.cancel()
         }
+        try await during?()
         var failure: MigrationFailure?
         do {
             _ = try await task.value
         } catch let f as MigrationFailure {
             failure = f
+        } catch let error where otherError != nil {
+            otherError?(error)
         }
         return (failure, events.withLock { $0 }, driver.sent.withLock { $0 })
     }
@@ -135,6 +139,61 @@ struct PostgresPipelineTests {
         }
     }
 
+    @Test("a migration sent ahead does not run when the run's lock was lost while the one before it ran")
+    func lockLostStopsWhatWasSentAhead() async throws {
+        try await DriverTestDatabase.with(PG.make) { db in
+            let files = [
+                "0001_slow.sql": "-- strata:up\nCREATE TABLE slow (id integer);\nSELECT pg_sleep(1.5);\n",
+                "0002_next.sql": "-- strata:up\nCREATE TABLE next_one (id integer);\n",
+                "0003_last.sql": "-- strata:up\nCREATE TABLE last_one (id integer);\n",
+            ]
+            let thrown = Mutex<String?>(nil)
+            let r = try await run(db, files, during: {
+                // While 0001 sleeps (0002 already sent), end the lock's connection, as an idle timeout or a proxy would.
+                try await Task.sleep(for: .milliseconds(500))
+                try await db.driver.withSession { s in
+                    try await s.execute("""
+                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE datname = current_database() AND application_name LIKE 'strata pid %'
+                        """)
+                }
+            }, otherError: { error in thrown.withLock { $0 = "\(error)" } })
+            #expect(r.failure == nil)
+            let error = try #require(thrown.withLock { $0 })
+            #expect(error.contains("the migration lock was lost"), "\(error)")
+            #expect(r.sentAhead == 2)
+            #expect(try await db.tables() == ["slow", "strata_events", "strata_migrations"], "0001 ran to its end; 0002 did not run")
+            #expect(try await PG.value(db, "SELECT string_agg(version, ',') FROM strata_migrations") == "0001")
+            #expect(try await PG.value(db, "SELECT count(*) FROM strata_events WHERE version <> '0001'") == "0")
+        }
+    }
+
+    @Test("behind a pooler that loses session settings between transactions, the run stops sending ahead and applies everything once")
+    func chainRefusedAfterACommitStopsSendingAhead() async throws {
+        try await DriverTestDatabase.with(PG.make) { db in
+            var files = Self.three
+            files["0004_d.sql"] = "-- strata:up\nCREATE TABLE d (id integer);\n"
+            let r = try await run(db, files, loseSessionSettings: true)
+            #expect(r.failure == nil)
+            #expect(r.sentAhead == 3, "0002 was refused (and 0003, sent after it); then nothing more was sent ahead")
+            #expect(r.events == ["started 1", "finished 1", "started 2", "finished 2", "started 3", "finished 3", "started 4", "finished 4"])
+            #expect(try await PG.value(db, "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations") == "0001,0002,0003,0004")
+            #expect(try await PG.value(db, "SELECT string_agg(version || ' ' || outcome, ',' ORDER BY id) FROM strata_events")
+                    == "0001 ok,0002 ok,0003 ok,0004 ok")
+        }
+    }
+
+    @Test("with serializable transactions by default, migrations are sent statement by statement, each with its own COMMIT")
+    func serializableSessionsDoNotBatch() async throws {
+        try await DriverTestDatabase.with(PG.make) { db in
+            try await PG.setForDatabase(db, "default_transaction_isolation = serializable")
+            let r = try await run(db, Self.three)
+            #expect(r.failure == nil)
+            #expect(r.sentAhead == 0)
+            #expect(try await PG.value(db, "SELECT string_agg(version, ',' ORDER BY version) FROM strata_migrations") == "0001,0002,0003")
+        }
+    }
+
     @Test("a chained batch runs only after the batch it follows committed on the session")
     func chainChecksTheLastCommittedLink() async throws {
         try await DriverTestDatabase.with(PG.make) { db in
@@ -194,7 +253,13 @@ struct PostgresPipelineTests {
 private final class SendCountingDriver: DatabaseDriver {
     let base: any DatabaseDriver
     let sent = Mutex(0)
-    init(base: any DatabaseDriver) { self.base = base }
+    /// Like a connection pooler that hands each transaction to another server connection: the chain's token a
+    /// batch leaves in a session setting is not there for the next batch.
+    let loseSessionSettings: Bool
+    init(base: any DatabaseDriver, loseSessionSettings: Bool = false) {
+        self.base = base
+        self.loseSessionSettings = loseSessionSettings
+    }
 
     var dialect: any SQLDialect { base.dialect }
     var displayTarget: String { base.displayTarget }
@@ -220,9 +285,11 @@ private final class SendCountingDriver: DatabaseDriver {
         func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws { try await base.forEachRow(sql, body) }
         func cancelRunningStatement() async { await base.cancelRunningStatement() }
         var preferredExecutor: (any TaskExecutor)? { base.preferredExecutor }
+        var canSend: Bool { base.canSend }
         func send(_ sql: String) -> SentStatement? {
             driver.sent.withLock { $0 += 1 }
-            return base.send(sql)
+            let lost = driver.loseSessionSettings ? sql.replacingOccurrences(of: "set_config('strata.chain',", with: "set_config('strata.elsewhere',") : sql
+            return base.send(lost)
         }
     }
 }

@@ -16,8 +16,26 @@ final class CancelRequests: Sendable {
         sent.withLock { $0.append(task) }
     }
 
-    /// Returns once every request sent so far has reached the server (or failed to).
-    func delivered() async {
-        for task in sent.withLock({ $0 }) { await task.value }
+    /// Returns once every request sent so far has reached the server (or failed to), or after `limit` (a server
+    /// that cannot be reached must not hold up reporting the run; an interrupted run exits 1.5 s after the signal).
+    /// Waits even when the calling task is cancelled: a cancelled run is when requests were sent.
+    func delivered(within limit: Duration = .seconds(1)) async {
+        let tasks = sent.withLock { $0 }
+        guard !tasks.isEmpty else { return }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let resumed = Mutex(false)
+            let finish: @Sendable () -> Void = {
+                if resumed.withLock({ r in defer { r = true }; return !r }) { done.resume() }
+            }
+            // Unstructured tasks: they do not inherit the caller's cancellation.
+            Task {
+                for task in tasks { await task.value }
+                finish()
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                finish()
+            }
+        }
     }
 }

@@ -56,6 +56,8 @@ extension Migrator {
         do {
             if let sent { try await sent.wait() } else { try await exec(batch.sql.sql, true) }
             return true
+        } catch let db as DatabaseError where db.sqlState == chainRefusedState || db.sqlState == lockLostState {
+            throw db   // a chained batch that refused to run: nothing of the migration ran (see Migrator+Pipeline)
         } catch {
             let index = (error as? DatabaseError).flatMap { batch.sql.statementIndex(for: $0) }
             if let db = error as? DatabaseError, db.sqlState == "0A000", !inOuterTransaction {

@@ -1,13 +1,15 @@
 import Foundation
 
-/// Migrations applied one after another, each in its own transaction, with the next migration's batch sent while
-/// the server still runs the current one (on a session that can send without waiting, see
-/// ``DatabaseSession/send(_:)``). The server then starts the next migration as soon as the current one commits,
-/// instead of after the client has read the answer, built the next statement and sent it.
+/// Migrations applied one after another, each in its own transaction, with the next migration's batch handed to the
+/// connection while the server still runs the current one (on a session that can send without waiting, see
+/// ``DatabaseSession/send(_:)``). postgres-nio writes it as soon as the current one's answer arrives, on its event
+/// loop: the server's next migration no longer waits for Strata to read that answer, report the step and build the
+/// next statement.
 ///
 /// Each batch is a link of a chain (``BatchChain``): it runs only if the batch sent before it committed, and
 /// refuses to run, with nothing done, otherwise. So a failure stops the run exactly where it stopped before, and
-/// the migration after the failed one is neither applied nor reported.
+/// the migration after the failed one is neither applied nor reported. A batch sent ahead also checks, on the server,
+/// that the run still holds its migration lock (the lock could be lost while the migration before it ran).
 extension Migrator {
     typealias Send = @Sendable (String) -> SentStatement?
 
@@ -32,6 +34,7 @@ extension Migrator {
         // must not take a token of the earlier plan for one of this plan.
         let chain = UUID().uuidString
         var inFlight: SentStep?
+        var sendAhead = send != nil
         var i = 0
         func finishInFlight() async throws {
             guard let s = inFlight else { return }
@@ -44,11 +47,12 @@ extension Migrator {
                 try await lock?.checkHeld()
                 try Task.checkCancellation()
             } catch {
-                // What was sent still runs: read its answer (and report it) before stopping.
+                // What was sent may still run (a cancelled run cancels it): read its answer, and report it, before stopping.
                 try await finishInFlight()
                 throw error
             }
-            guard let send, var next = sendStep(step, index: i + 1, after: inFlight?.token, chain: chain, options: options, send: send) else {
+            guard sendAhead, let send, var next = sendStep(step, index: i + 1, after: inFlight?.token, lockHeld: lock?.heldCondition,
+                                                          chain: chain, options: options, send: send) else {
                 try await finishInFlight()
                 stepDone(try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress))
                 i += 1
@@ -56,8 +60,14 @@ extension Migrator {
             }
             if let s = inFlight {
                 inFlight = nil
-                if try await finish(s, next: next, total: total, options: options, exec: exec, progress: progress, onEvent: stepDone) {
+                switch try await finish(s, next: next, total: total, options: options, exec: exec, progress: progress, onEvent: stepDone) {
+                case .done:
+                    break
+                case .sendNextAgain:
                     continue  // `next` was refused (nothing of it ran): send it again, after what has now run
+                case .stopSendingAhead:
+                    sendAhead = false
+                    continue
                 }
             }
             next.started = ContinuousClock.now
@@ -71,7 +81,8 @@ extension Migrator {
 
     /// Builds `step`'s batch as a link after `after` and sends it; nil when the step does not run as a batch
     /// (a `no-transaction` migration, a statement timeout, a statement a batch cannot hold) or cannot be sent ahead.
-    private func sendStep(_ step: MigrationPlan.Step, index: Int, after: String?, chain: String, options: RunOptions, send: Send) -> SentStep? {
+    private func sendStep(_ step: MigrationPlan.Step, index: Int, after: String?, lockHeld: String?, chain: String, options: RunOptions,
+                          send: Send) -> SentStep? {
         let script = step.script
         let statementTimeout = script.directives.statementTimeout ?? options.statementTimeout
         // (What batchFor checks without the statements, before splitting them.)
@@ -82,7 +93,7 @@ extension Migrator {
         let startedAt = Date()
         guard let batch = batchFor(step, statements: all, options: options, statementTimeout: statementTimeout,
                                    lockTimeout: script.directives.lockTimeout ?? options.lockTimeout, inOuterTransaction: false, replaceTimeouts: false,
-                                   chain: BatchChain(after: after, token: token),
+                                   chain: BatchChain(after: after, token: token, lockHeld: after == nil ? nil : lockHeld),
                                    bookkeeping: { durationSQL, startedSQL, finishedSQL in
                                        batchRecords(step, startedAt: startedAt, durationSQL: durationSQL, startedSQL: startedSQL, finishedSQL: finishedSQL)
                                    }),
@@ -90,15 +101,35 @@ extension Migrator {
         return SentStep(step: step, index: index, batch: batch, statements: all, sent: sent, token: token)
     }
 
-    /// Reads the answer to `s`'s batch and reports the step; `next` is the batch sent after it, if any. Returns
-    /// true when `next` must be sent again: `s` had to run statement by statement, so `next` was refused.
-    /// When `s` fails, `next` (refused) is read too before the failure is thrown.
+    /// What ``finish(_:next:total:options:exec:progress:onEvent:)`` leaves the loop to do.
+    private enum Finished {
+        case done
+        /// The batch sent after the finished one was refused: send it again.
+        case sendNextAgain
+        /// The session keeps no setting from one transaction to the next: send nothing ahead any more.
+        case stopSendingAhead
+    }
+
+    /// Reads the answer to `s`'s batch and reports the step; `next` is the batch sent after it, if any. When `s`
+    /// fails, `next` (refused) is read too before the failure is thrown.
     private func finish(_ s: SentStep, next: SentStep?, total: Int, options: RunOptions, exec: Exec,
-                        progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> Bool {
+                        progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws -> Finished {
         let batched: Bool
         do {
             batched = try await runBatch(s.batch, step: s.step, statements: s.statements, inOuterTransaction: false, exec: exec, sent: s.sent,
                                          failed: { progress(.stepFailed(index: s.index, total: total, step: s.step, error: $0)) })
+        } catch let db as DatabaseError where db.sqlState == lockLostState {
+            // Sent while the migration before it ran, it found the lock gone when its turn came, and did nothing.
+            if let next { try? await next.sent.wait() }
+            throw LockLostError(reason: "when migration \(s.step.migration.version.digits) was to start, the server no longer listed it as held by this run")
+        } catch let db as DatabaseError where db.sqlState == chainRefusedState {
+            // The batch before it committed (its answer was read), yet the session lost the setting it left: a
+            // connection pooler hands each transaction to another server connection. Run it again as a batch of its
+            // own, and send nothing ahead any more.
+            if let next { try? await next.sent.wait() }
+            stepDone(try await applyStep(s.step, index: s.index, total: total, options: options, exec: exec, inOuterTransaction: false,
+                                         announcedAt: s.started, progress: progress))
+            return .stopSendingAhead
         } catch {
             if let next { try? await next.sent.wait() }
             throw error
@@ -109,7 +140,7 @@ extension Migrator {
             progress(.stepFinished(index: s.index, total: total, step: s.step, duration: duration))
             stepDone(RunReport.Step(version: s.step.migration.version, name: s.step.migration.name, direction: s.step.direction,
                                     durationMs: DurationText.milliseconds(duration), statements: s.step.script.statementCount))
-            return false
+            return .done
         }
         // The server refused something only a batch cannot do and rolled the batch back; `next` was refused after it.
         if let next { try? await next.sent.wait() }
@@ -117,6 +148,6 @@ extension Migrator {
         oneByOne.batchStatements = false
         stepDone(try await applyStep(s.step, index: s.index, total: total, options: oneByOne, exec: exec, inOuterTransaction: false,
                                      announcedAt: s.started, progress: progress))
-        return next != nil
+        return next == nil ? .done : .sendNextAgain
     }
 }

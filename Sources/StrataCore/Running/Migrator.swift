@@ -155,7 +155,7 @@ public struct Migrator: Sendable {
                     }
                 }
             }
-            let send: Send = { sql in
+            let sendAhead: Send = { sql in
                 guard let sent = session.send(sql) else { return nil }
                 return SentStatement {
                     try await withTaskCancellationHandler {
@@ -165,6 +165,7 @@ public struct Migrator: Sendable {
                     }
                 }
             }
+            let send: Send? = session.canSend ? sendAhead : nil
             let query: Query = { sql in try await session.query(sql) }
             try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, send: send, query: query, progress: onEvent, onEvent: { step in
                 done.withLock { $0.append(step) }
@@ -215,7 +216,7 @@ public struct Migrator: Sendable {
         let total = plan.steps.count
         let d = driver.dialect
         var options = options
-        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, query: query) }
+        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, ownTransactions: !options.singleTransaction, query: query) }
         if options.singleTransaction && !plan.isEmpty {
             var done: [RunReport.Step] = []
             done.reserveCapacity(plan.steps.count)

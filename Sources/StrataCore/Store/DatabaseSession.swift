@@ -88,17 +88,20 @@ public protocol DatabaseSession: Sendable {
     /// Where work that talks to this session best runs: the thread that serves its connection, so that each
     /// statement's answer resumes the waiting code without handing it to another thread. Nil: anywhere.
     var preferredExecutor: (any TaskExecutor)? { get }
-    /// Sends one statement without waiting for its answer, for a session whose server runs statements in the order
-    /// they were sent (PostgreSQL): the next statement can then be on its way while the client still reads the answer
-    /// to the last. Nil when the session runs one statement at a time (the default; SQLite).
+    /// Hands one statement to the connection without waiting for its answer (PostgreSQL: postgres-nio queues it and
+    /// writes it as soon as the answer to the statement before it has arrived, without waiting for the caller to
+    /// read that answer). Statements sent so run in the order they were sent. Nil when the session cannot (see
+    /// ``canSend``).
     ///
     /// ```swift
     /// if let first = session.send("CREATE TABLE a (id int)"), let second = session.send("CREATE TABLE b (id int)") {
-    ///     try await first.wait()    // a's answer; b already runs (or waits its turn) on the server
+    ///     try await first.wait()    // a's answer; b is written to the server as soon as that answer came
     ///     try await second.wait()
     /// }
     /// ```
     func send(_ sql: String) -> SentStatement?
+    /// Whether ``send(_:)`` works on this session (false by default: SQLite runs one statement at a time in-process).
+    var canSend: Bool { get }
 }
 
 /// A statement sent by ``DatabaseSession/send(_:)`` whose answer has not been read yet.
@@ -115,6 +118,7 @@ public struct SentStatement: Sendable {
 extension DatabaseSession {
     public var preferredExecutor: (any TaskExecutor)? { nil }
     public func send(_ sql: String) -> SentStatement? { nil }
+    public var canSend: Bool { false }
 
     public func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
         for row in try await query(sql) { try body(row) }

@@ -44,8 +44,8 @@ public protocol SQLDialect: Sendable {
     /// With `chain`, the batch is one link of a chain of batches sent before the answer to the previous one is
     /// read (see ``DatabaseSession/send(_:)``): it first checks that the session's last committed link is
     /// `chain.after` and refuses to run, with ``chainRefusedState``, when it is not (the previous batch failed or
-    /// was not committed); it ends by leaving `chain.token` as the session's last link, which its transaction
-    /// rolling back undoes.
+    /// was not committed), or with ``lockLostState`` when `chain.lockHeld` does not hold; it ends by leaving
+    /// `chain.token` as the session's last link, which its transaction rolling back undoes.
     func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch?
     /// Like ``batch(_:lockTimeout:)`` for several migrations of one transaction (a `--single-transaction` run):
     /// `groups` holds each migration's statements, and the batch notes when it started and when each group ended,
@@ -58,8 +58,8 @@ public protocol SQLDialect: Sendable {
     /// Only for Strata's history tables, created in a transaction of their own before a run: the run's own
     /// (durable) commit flushes the log after them, and tables lost in a crash are created again by the next run.
     var deferredFlushCommit: String? { get }
-    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none),
-    /// or nil when the dialect has no such setting.
+    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none)
+    /// and whose second is its `default_transaction_isolation`, or nil when the dialect has no such settings.
     var statementTimeoutQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
@@ -86,14 +86,21 @@ public struct BatchChain: Sendable, Hashable {
     public var after: String?
     /// The token this batch leaves when it commits.
     public var token: String
-    public init(after: String?, token: String) {
+    /// An SQL condition that holds while the run's migration lock is held (``MigrationLock/heldCondition``): a batch
+    /// after another checks it too, and refuses with ``lockLostState`` when it no longer holds. (It was sent while
+    /// the batch before it ran; the lock could be lost meanwhile.)
+    public var lockHeld: String?
+    public init(after: String?, token: String, lockHeld: String? = nil) {
         self.after = after
         self.token = token
+        self.lockHeld = lockHeld
     }
 }
 
 /// The SQLSTATE a chained batch refuses with when the batch before it did not commit: nothing of it ran.
 public let chainRefusedState = "SX001"
+/// The SQLSTATE a chained batch refuses with when the run's migration lock is no longer held: nothing of it ran.
+public let lockLostState = "SX002"
 
 extension SQLDialect {
     public func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch? { nil }
