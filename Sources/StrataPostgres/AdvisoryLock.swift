@@ -12,8 +12,8 @@ final class AdvisoryLock: MigrationLock {
     let driver: PostgresDriver
     let key: (Int32, Int32)
     let holderDescription: String
-    /// The connection holding the lock, and its server process, while it is held.
-    private let held = Mutex<(connection: PostgresConnection, pid: Int32)?>(nil)
+    /// The connection holding the lock, while it is held.
+    private let held = Mutex<PostgresConnection?>(nil)
     /// The lock's connection being opened ahead of ``withLock(timeout:onWait:_:)`` (see ``prepare()``).
     private let pending = Mutex<Task<PostgresConnection, any Error>?>(nil)
 
@@ -24,18 +24,8 @@ final class AdvisoryLock: MigrationLock {
     }
 
     func checkHeld() async throws {
-        guard let connection = held.withLock({ $0?.connection }) else { return }
+        guard let connection = held.withLock({ $0 }) else { return }
         if connection.isClosed { throw LockLostError(reason: "its PostgreSQL connection was closed or terminated") }
-    }
-
-    /// `pg_locks` still lists this lock as granted to the server process of the lock's connection: false once that
-    /// process has ended (terminated, the connection dropped), whether or not this client has noticed yet.
-    var heldCondition: String? {
-        guard let pid = held.withLock({ $0?.pid }) else { return nil }
-        return """
-            EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND classid = \(UInt32(bitPattern: key.0)) \
-            AND objid = \(UInt32(bitPattern: key.1)) AND objsubid = 2 AND pid = \(pid) AND granted)
-            """
     }
 
     /// A fixed namespace ("STRA") and a 31-bit FNV-1a hash of the history table's qualified name.
@@ -77,13 +67,8 @@ final class AdvisoryLock: MigrationLock {
         let start = clock.now
         var delay = Duration.milliseconds(25)
         var announced = false
-        let pid: Int32
         do {
-            while true {
-                if let taken = try await tryLock(connection) {
-                    pid = taken
-                    break
-                }
+            while try await !tryLock(connection) {
                 let waited = clock.now - start
                 if waited >= timeout { throw LockTimeoutError(waited: waited, holder: try? await holder(connection)) }
                 if !announced { onWait(try? await holder(connection)); announced = true }
@@ -94,7 +79,7 @@ final class AdvisoryLock: MigrationLock {
             try? await connection.close()
             throw error
         }
-        held.withLock { $0 = (connection, pid) }
+        held.withLock { $0 = connection }
         defer { held.withLock { $0 = nil } }
         do {
             let result = try await body()
@@ -141,15 +126,10 @@ final class AdvisoryLock: MigrationLock {
         }
     }
 
-    /// Takes the lock if it is free: the server process of `c` when it did, nil when another session holds it.
-    private func tryLock(_ c: PostgresConnection) async throws -> Int32? {
-        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(key.0), \(key.1)), pg_backend_pid()"),
-                                     logger: driver.logger)
-        for try await row in rows {
-            guard let (taken, pid) = try? row.decode((Bool, Int32).self), taken else { return nil }
-            return pid
-        }
-        return nil
+    private func tryLock(_ c: PostgresConnection) async throws -> Bool {
+        let rows = try await c.query(PostgresQuery(unsafeSQL: "SELECT pg_try_advisory_lock(\(key.0), \(key.1))"), logger: driver.logger)
+        for try await row in rows { return (try? row.decode(Bool.self)) ?? false }
+        return false
     }
 
     private func unlock(_ c: PostgresConnection) async throws {

@@ -45,18 +45,9 @@ final class ConnectionWatch: Sendable {
 
     /// The answer of the query `start` sends, or ``lost`` when the connection closes without one.
     func run<T: Sendable>(_ start: () -> EventLoopFuture<T>) async throws -> T {
-        try await self.start(start).get()
-    }
-
-    /// Like ``run(_:)`` without waiting: the query is handed to the connection now (queries started from one task
-    /// run in the order they were started), and the future completes with its answer or ``lost``.
-    func start<T: Sendable>(_ start: () -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        if connection.isClosed && state.withLock({ $0.ended }) { throw lost }
         let answer = connection.eventLoop.makePromise(of: T.self)
         let lost = self.lost
-        if connection.isClosed && state.withLock({ $0.ended }) {
-            answer.fail(lost)
-            return answer.futureResult
-        }
         guard let id = state.withLock({ s -> UInt64? in
             guard !s.ended else { return nil }
             s.next += 1
@@ -65,10 +56,11 @@ final class ConnectionWatch: Sendable {
             return s.next
         }) else {
             answer.fail(lost)
-            return answer.futureResult
+            throw lost
         }
+        defer { _ = state.withLock { $0.waiting.removeValue(forKey: id) } }
         start().cascade(to: answer)
-        return answer.futureResult.always { _ in _ = self.state.withLock { $0.waiting.removeValue(forKey: id) } }
+        return try await answer.futureResult.get()
     }
 
     private func end() {

@@ -46,28 +46,22 @@ public struct PostgresDialect: SQLDialect {
     /// A `DO` block that `EXECUTE`s each statement in turn: one round trip for a whole migration. Each statement
     /// keeps its own text (between dollar quotes whose tag it does not contain) and its own line, so an error
     /// names the statement through the `PL/pgSQL function inline_code_block line N at EXECUTE` context.
-    ///
-    /// In a chain, the block's first line compares the session setting `strata.chain` with `chain.after` (and checks
-    /// `chain.lockHeld`), and its last sets it to `chain.token` for the session (`set_config(…, false)`): a setting
-    /// made in a transaction that rolls back, at its COMMIT too, goes back to what it was.
-    public func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch? {
-        block([statements], lockTimeout: lockTimeout, timed: false, chain: chain)
+    public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? {
+        block([statements], lockTimeout: lockTimeout, timed: false)
     }
 
     /// The same block for several migrations: after each one's statements it appends the clock (microseconds
     /// since the epoch) to a list that starts with the clock at the block's start, and leaves the list in the
     /// transaction-local setting `strata.batch_ends` for ``batchEndsQuery``.
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? {
-        block(groups, lockTimeout: lockTimeout, timed: true, chain: nil)
+        block(groups, lockTimeout: lockTimeout, timed: true)
     }
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
-    public var statementTimeoutQuery: String? {
-        "SELECT pg_catalog.current_setting('statement_timeout'), pg_catalog.current_setting('default_transaction_isolation')"
-    }
+    public var statementTimeoutQuery: String? { "SELECT pg_catalog.current_setting('statement_timeout')" }
     public var deferredFlushCommit: String? { "SET LOCAL synchronous_commit = off" }
 
-    private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool, chain: BatchChain?) -> SQLBatch {
+    private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool) -> SQLBatch {
         let all = groups.flatMap { $0 }
         let inner = Self.freeTag("strata", avoiding: all)
         let outer = Self.freeTag("strata_batch", avoiding: all + [inner])
@@ -80,17 +74,6 @@ public struct PostgresDialect: SQLDialect {
         }
         body += "BEGIN\n"
         line += 1
-        if let after = chain?.after {
-            // One line (the statements' line numbers count from it).
-            body += "IF pg_catalog.current_setting('strata.chain', true) IS DISTINCT FROM \(literal(after)) THEN RAISE EXCEPTION USING "
-                + "ERRCODE = '\(chainRefusedState)', MESSAGE = 'not run: the migration sent before it did not commit'; END IF;"
-            if let held = chain?.lockHeld {
-                body += " IF NOT \(held.replacingOccurrences(of: "\n", with: " ")) THEN RAISE EXCEPTION USING "
-                    + "ERRCODE = '\(lockLostState)', MESSAGE = 'not run: the migration lock is no longer held by this run'; END IF;"
-            }
-            body += "\n"
-            line += 1
-        }
         var lines: [Int] = []
         lines.reserveCapacity(all.count)
         for group in groups {
@@ -111,7 +94,6 @@ public struct PostgresDialect: SQLDialect {
             }
         }
         if timed { body += "PERFORM pg_catalog.set_config('strata.batch_ends', strata_ends, true);\n" }
-        if let chain { body += "PERFORM pg_catalog.set_config('strata.chain', \(literal(chain.token)), false);\n" }
         body += "END\n"
         return SQLBatch(sql: "DO \(outer)\(body)\(outer)", lines: lines, leadingCharacters: 1)
     }
@@ -128,5 +110,4 @@ public struct PostgresDialect: SQLDialect {
     }
     public var transactionElapsedMilliseconds: String? { "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint" }
     public var clockNow: String? { "clock_timestamp()" }
-    public var checkDeferredConstraints: String? { "SET CONSTRAINTS ALL IMMEDIATE" }
 }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// One PostgreSQL connection. Statements go through the extended protocol, one at a time; a transactional
 /// migration run in its own transaction sends its statements together as one `DO` block (see
-/// ``PostgresDialect/batch(_:lockTimeout:chain:)``), and a `--single-transaction` run sends up to a hundred
+/// ``PostgresDialect/batch(_:lockTimeout:)``), and a `--single-transaction` run sends up to a hundred
 /// migrations in one (``PostgresDialect/batch(groups:lockTimeout:)``).
 final class PostgresSession: DatabaseSession {
     let connection: PostgresConnection
@@ -25,19 +25,6 @@ final class PostgresSession: DatabaseSession {
     func execute(_ sql: String) async throws {
         // Rows are dropped as they arrive: a statement that returns millions of them holds none in memory.
         try await run(sql) { _ in }
-    }
-
-    var canSend: Bool { true }
-
-    func send(_ sql: String) -> SentStatement? {
-        let answer = watch.start { connection.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger) { _ in } }
-        return SentStatement { [self] in
-            do {
-                _ = try await answer.get()
-            } catch {
-                throw map(error)
-            }
-        }
     }
 
     func query(_ sql: String) async throws -> [Row] {

@@ -6,21 +6,16 @@ import Foundation
 /// statement is read from the error's context.
 extension Migrator {
     /// The batch for `step`, or nil when it must run statement by statement.
-    /// `bookkeeping` gives the history write and event to run after the statements, timed by the server where the
-    /// dialect can: its arguments are SQL expressions for the duration and for the event's start and end, or nil.
     func batchFor(_ step: MigrationPlan.Step, statements: [SQLStatement], options: RunOptions, statementTimeout: Duration?,
-                  lockTimeout: Duration?, inOuterTransaction: Bool, replaceTimeouts: Bool, chain: BatchChain? = nil,
-                  bookkeeping: (_ durationSQL: String?, _ startedSQL: String?, _ finishedSQL: String?) -> [String]) -> Batch? {
+                  lockTimeout: Duration?, inOuterTransaction: Bool, replaceTimeouts: Bool,
+                  bookkeeping: (_ durationSQL: String?, _ finishedSQL: String?) -> [String]) -> Batch? {
         let d = driver.dialect
         // A statement timeout is per statement: a batch would make it one timeout for the whole migration.
         guard options.batchStatements, statementTimeout == nil, !replaceTimeouts,
               Self.batchable(statements),
               statements.reduce(0, { $0 + $1.sql.utf8.count }) < Self.batchLimit else { return nil }
-        let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow == nil ? nil : d.now, d.clockNow)
-        // In its own transaction, deferred constraints are checked before the history write: their failure is the
-        // migration's, reported like a failure at COMMIT (in an outer transaction they wait for its COMMIT).
-        let check = inOuterTransaction ? [] : d.checkDeferredConstraints.map { [$0] } ?? []
-        guard let sql = d.batch(statements.map(\.sql) + check + records, lockTimeout: lockTimeout, chain: chain) else { return nil }
+        let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow)
+        guard let sql = d.batch(statements.map(\.sql) + records, lockTimeout: lockTimeout) else { return nil }
         return Batch(sql: sql, statements: statements.count)
     }
 
@@ -29,35 +24,16 @@ extension Migrator {
         var statements: Int
     }
 
-    /// The history write and `ok` event of `step` applied in its own transaction, for a batch (see ``batchFor``).
-    func batchRecords(_ step: MigrationPlan.Step, startedAt: Date, durationSQL: String?, startedSQL: String?, finishedSQL: String?) -> [String] {
-        let m = step.migration
-        let write: String
-        if step.direction == .up {
-            write = store.insert(AppliedMigration(version: m.version, name: m.name, checksum: m.checksum, appliedAt: startedAt, durationMs: 0,
-                                                  appliedBy: context.user, host: context.host, strataVersion: context.strataVersion,
-                                                  state: .applied, failedStatement: nil), durationSQL: durationSQL)
-        } else {
-            write = store.delete(m.version)
-        }
-        let event = MigrationEvent(runID: context.runID, version: m.version, direction: step.direction == .up ? .up : .down, outcome: .ok, startedAt: startedAt,
-                                   finishedAt: Date(), error: nil, environment: context.environment, host: context.host, user: context.user)
-        return store.combined(write, with: event, startedSQL: startedSQL, finishedSQL: finishedSQL)
-    }
-
     /// Sections above this size (bytes) run statement by statement: the server compiles a batch as a whole.
     static var batchLimit: Int { 4 << 20 }
 
-    /// Runs the batch, or with `sent`, reads the answer to the batch already sent. Returns false when it must be run
-    /// again statement by statement (the server refused something only a batch cannot do, and the implicit
-    /// transaction rolled back); throws the migration's failure.
+    /// Runs the batch. Returns false when it must be run again statement by statement (the server refused
+    /// something only a batch cannot do, and the implicit transaction rolled back); throws the migration's failure.
     func runBatch(_ batch: Batch, step: MigrationPlan.Step, statements: [SQLStatement], inOuterTransaction: Bool, exec: Exec,
-                  sent: SentStatement? = nil, failed: (MigrationFailure) -> Void) async throws -> Bool {
+                  failed: (MigrationFailure) -> Void) async throws -> Bool {
         do {
-            if let sent { try await sent.wait() } else { try await exec(batch.sql.sql, true) }
+            try await exec(batch.sql.sql, true)
             return true
-        } catch let db as DatabaseError where db.sqlState == chainRefusedState || db.sqlState == lockLostState {
-            throw db   // a chained batch that refused to run: nothing of the migration ran (see Migrator+Pipeline)
         } catch {
             let index = (error as? DatabaseError).flatMap { batch.sql.statementIndex(for: $0) }
             if let db = error as? DatabaseError, db.sqlState == "0A000", !inOuterTransaction {

@@ -41,12 +41,7 @@ extension Migrator {
     /// statement: the session has none (a role's or database's default included), and no migration of the plan
     /// mentions the setting (one that sets it would otherwise time whole blocks after it). Otherwise every
     /// statement is sent on its own.
-    ///
-    /// With `ownTransactions` (each migration's batch committed implicitly, at the end of its statement), also that
-    /// the session's transactions are not serializable by default: a serialization failure found at that COMMIT
-    /// would reach postgres-nio after the statement's success, as a protocol error (the migration reported applied,
-    /// the connection closed). Sent one by one, each migration ends with its own COMMIT, whose failure is reported.
-    func batchingKeepsTimeouts(_ plan: MigrationPlan, ownTransactions: Bool, query: Query) async -> Bool {
+    func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
         guard let sql = driver.dialect.statementTimeoutQuery else { return true }   // a dialect without batches
         if plan.steps.contains(where: { step in
             step.script.mentions(word: "statement_timeout")
@@ -55,7 +50,7 @@ extension Migrator {
             return false
         }
         guard let answer = try? await query(sql).first, let value = answer[0] else { return true }
-        return value == "0" && !(ownTransactions && answer[1] == "serializable")
+        return value == "0"
     }
 
     /// A step's statements as a group runs them: its section, and for `up` its verify section.

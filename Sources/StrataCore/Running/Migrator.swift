@@ -129,7 +129,6 @@ public struct Migrator: Sendable {
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
         let applied = Mutex<[AppliedMigration]>([])
         let done = Mutex<[RunReport.Step]>([])
-        let cancels = CancelRequests(locked.session)
         do {
             let session = locked.session
             let rows = try await locked.store.planningRows(on: session)
@@ -144,7 +143,7 @@ public struct Migrator: Sendable {
                     try await withTaskCancellationHandler {
                         try await session.execute(sql)
                     } onCancel: {
-                        cancels.request()
+                        Task { await session.cancelRunningStatement() }
                     }
                 } else {
                     do {
@@ -155,28 +154,15 @@ public struct Migrator: Sendable {
                     }
                 }
             }
-            let sendAhead: Send = { sql in
-                guard let sent = session.send(sql) else { return nil }
-                return SentStatement {
-                    try await withTaskCancellationHandler {
-                        try await sent.wait()
-                    } onCancel: {
-                        cancels.request()
-                    }
-                }
-            }
-            let send: Send? = session.canSend ? sendAhead : nil
             let query: Query = { sql in try await session.query(sql) }
-            try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, send: send, query: query, progress: onEvent, onEvent: { step in
+            try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, progress: onEvent, onEvent: { step in
                 done.withLock { $0.append(step) }
             })
             let steps = done.withLock { $0 }
             let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
-            await cancels.delivered()
             for h in hooks { await h.didFinish(r) }
             return r
         } catch {
-            await cancels.delivered()
             let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, outcome: .failed,
                            error: context.redactor.redact("\(error)"), sql: nil)
             for h in hooks { await h.didFinish(r) }
@@ -211,12 +197,12 @@ public struct Migrator: Sendable {
 
     /// Applies `plan`; `stepDone` hears of each step once it is applied for good (in a `--single-transaction` run,
     /// all of them after the commit).
-    private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec, send: Send? = nil, query: Query,
+    private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec, query: Query,
                        progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws {
         let total = plan.steps.count
         let d = driver.dialect
         var options = options
-        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, ownTransactions: !options.singleTransaction, query: query) }
+        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, query: query) }
         if options.singleTransaction && !plan.isEmpty {
             var done: [RunReport.Step] = []
             done.reserveCapacity(plan.steps.count)
@@ -267,14 +253,15 @@ public struct Migrator: Sendable {
             done.forEach(stepDone)
             return
         }
-        try await applyEach(plan, options: options, lock: lock, exec: exec, send: send, progress: progress, onEvent: stepDone)
+        for (i, step) in plan.steps.enumerated() {
+            try await lock?.checkHeld()
+            stepDone(try await applyStep(step, index: i + 1, total: total, options: options, exec: exec, inOuterTransaction: false, progress: progress))
+        }
     }
 
-    /// Applies one migration. `announcedAt`: the step was announced (``RunHook/willApply(_:index:total:)``,
-    /// `.stepStarted`) then already, and its duration counts from there.
-    func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
-                   inOuterTransaction: Bool, replaceTimeouts: Bool = false, deferred: DeferredRecords? = nil,
-                   announcedAt: ContinuousClock.Instant? = nil, progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
+    private func applyStep(_ step: MigrationPlan.Step, index: Int, total: Int, options: RunOptions, exec: Exec,
+                           inOuterTransaction: Bool, replaceTimeouts: Bool = false, deferred: DeferredRecords? = nil,
+                           progress: @Sendable (RunEvent) -> Void) async throws -> RunReport.Step {
         let d = driver.dialect
         let script = step.script
         let m = step.migration
@@ -282,12 +269,10 @@ public struct Migrator: Sendable {
         let lockTimeout = script.directives.lockTimeout ?? options.lockTimeout
         try Task.checkCancellation()
         let clock = ContinuousClock()
-        let t0 = announcedAt ?? clock.now
+        let t0 = clock.now
         let startedAt = Date()
-        if announcedAt == nil {
-            for h in hooks { await h.willApply(step, index: index, total: total) }
-            progress(.stepStarted(index: index, total: total, step: step))
-        }
+        for h in hooks { await h.willApply(step, index: index, total: total) }
+        progress(.stepStarted(index: index, total: total, step: step))
         func elapsedMs() -> Int64 { DurationText.milliseconds(clock.now - t0) }
         func event(_ outcome: MigrationEvent.Outcome, error: String? = nil) -> MigrationEvent {
             MigrationEvent(runID: context.runID, version: m.version, direction: step.direction == .up ? .up : .down, outcome: outcome,
@@ -332,11 +317,11 @@ public struct Migrator: Sendable {
             for s in d.resetSessionTimeouts(statement: statementTimeout, lock: lockTimeout) { try await exec(s, false) }
         } else if let batch = batchFor(step, statements: all, options: options, statementTimeout: statementTimeout,
                                        lockTimeout: lockTimeout, inOuterTransaction: inOuterTransaction, replaceTimeouts: replaceTimeouts && index > 1,
-                                       bookkeeping: { durationSQL, startedSQL, finishedSQL in
+                                       bookkeeping: { durationSQL, finishedSQL in
                                            // A --single-transaction run writes its history once, at its end.
                                            guard deferred == nil else { return [] }
-                                           return batchRecords(step, startedAt: startedAt, durationSQL: durationSQL, startedSQL: startedSQL,
-                                                               finishedSQL: finishedSQL)
+                                           let write = step.direction == .up ? store.insert(row(.applied, nil), durationSQL: durationSQL) : store.delete(m.version)
+                                           return store.combined(write, with: event(.ok), finishedSQL: finishedSQL)
                                        }),
                   try await runBatch(batch, step: step, statements: all, inOuterTransaction: inOuterTransaction, exec: exec,
                                      failed: { progress(.stepFailed(index: index, total: total, step: step, error: $0)) }) {
@@ -460,4 +445,3 @@ final class SQLCollector: Sendable {
     func add(_ sql: String) { items.withLock { $0.append(sql) } }
     var all: [String] { items.withLock { $0 } }
 }
-

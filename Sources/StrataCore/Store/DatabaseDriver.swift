@@ -25,10 +25,6 @@ public protocol MigrationLock: Sendable {
                                _ body: () async throws -> R) async throws -> R
     /// Throws ``LockLostError`` when the lock is no longer held (its connection was terminated).
     func checkHeld() async throws
-    /// While the lock is held: an SQL condition, true as long as the server still grants it to this run (a
-    /// migration sent ahead checks it on the server before it runs, see ``BatchChain/lockHeld``). Nil when not
-    /// held or when the database cannot tell (the default).
-    var heldCondition: String? { get }
     /// Who holds the lock right now, looked up on `session` without waiting for the lock or taking it
     /// (`strata preflight`, `strata check`). Nil when it is free, or when the driver cannot tell.
     func currentHolder(on session: any DatabaseSession) async throws -> LockHolder?
@@ -42,7 +38,6 @@ public protocol MigrationLock: Sendable {
 
 extension MigrationLock {
     public func checkHeld() async throws {}
-    public var heldCondition: String? { nil }
     public func currentHolder(on session: any DatabaseSession) async throws -> LockHolder? { nil }
     public func prepare() {}
     public func abandon() {}

@@ -88,37 +88,10 @@ public protocol DatabaseSession: Sendable {
     /// Where work that talks to this session best runs: the thread that serves its connection, so that each
     /// statement's answer resumes the waiting code without handing it to another thread. Nil: anywhere.
     var preferredExecutor: (any TaskExecutor)? { get }
-    /// Hands one statement to the connection without waiting for its answer (PostgreSQL: postgres-nio queues it and
-    /// writes it as soon as the answer to the statement before it has arrived, without waiting for the caller to
-    /// read that answer). Statements sent so run in the order they were sent. Nil when the session cannot (see
-    /// ``canSend``).
-    ///
-    /// ```swift
-    /// if let first = session.send("CREATE TABLE a (id int)"), let second = session.send("CREATE TABLE b (id int)") {
-    ///     try await first.wait()    // a's answer; b is written to the server as soon as that answer came
-    ///     try await second.wait()
-    /// }
-    /// ```
-    func send(_ sql: String) -> SentStatement?
-    /// Whether ``send(_:)`` works on this session (false by default: SQLite runs one statement at a time in-process).
-    var canSend: Bool { get }
-}
-
-/// A statement sent by ``DatabaseSession/send(_:)`` whose answer has not been read yet.
-public struct SentStatement: Sendable {
-    private let answer: @Sendable () async throws -> Void
-
-    /// `answer` waits for the statement's answer and throws its error.
-    public init(answer: @escaping @Sendable () async throws -> Void) { self.answer = answer }
-
-    /// Waits for the statement to finish; throws what it failed with (a ``DatabaseError``, a ``ConnectionError``).
-    public func wait() async throws { try await answer() }
 }
 
 extension DatabaseSession {
     public var preferredExecutor: (any TaskExecutor)? { nil }
-    public func send(_ sql: String) -> SentStatement? { nil }
-    public var canSend: Bool { false }
 
     public func forEachRow(_ sql: String, _ body: @escaping @Sendable (Row) throws -> Void) async throws {
         for row in try await query(sql) { try body(row) }

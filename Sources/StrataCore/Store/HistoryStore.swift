@@ -240,20 +240,20 @@ public struct HistoryStore: Sendable {
     }
 
     /// A history write and its event: one statement where the dialect allows (one round trip less per migration).
-    /// `startedSQL` and `finishedSQL`, when given, are SQL expressions stored as the event's `started_at` and `finished_at`.
-    public func combined(_ write: String, with event: MigrationEvent, startedSQL: String? = nil, finishedSQL: String? = nil) -> [String] {
-        let eventSQL = insert(event, startedSQL: startedSQL, finishedSQL: finishedSQL)
-        guard dialect.supportsDataModifyingCTE else { return [write, eventSQL] }
+    /// `finishedSQL`, when given, is the SQL expression stored as the event's `finished_at`.
+    public func combined(_ write: String, with event: MigrationEvent, finishedSQL: String? = nil) -> [String] {
+        guard dialect.supportsDataModifyingCTE else { return [write, insert(event, finishedSQL: finishedSQL)] }
+        let eventSQL = insert(event, finishedSQL: finishedSQL)
         return ["WITH recorded AS (\(write) RETURNING 1) \(eventSQL)"]
     }
 
-    public func insert(_ event: MigrationEvent, startedSQL: String? = nil, finishedSQL: String? = nil) -> String {
-        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(values(event, startedSQL: startedSQL, finishedSQL: finishedSQL))"
+    public func insert(_ event: MigrationEvent, finishedSQL: String? = nil) -> String {
+        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(values(event, finishedSQL: finishedSQL))"
     }
 
     /// Records several events in one statement, in order.
     public func insert(_ events: [MigrationEvent]) -> String {
-        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(events.map { values($0, startedSQL: nil, finishedSQL: nil) }.joined(separator: ", "))"
+        "INSERT INTO \(e) \(Self.eventColumns) VALUES \(events.map { values($0, finishedSQL: nil) }.joined(separator: ", "))"
     }
 
     /// Removes several versions' rows in one statement (matched as ``delete(_:)-(MigrationVersion)`` matches one).
@@ -268,11 +268,11 @@ public struct HistoryStore: Sendable {
 
     private static let eventColumns = #"(run_id, version, direction, outcome, started_at, finished_at, error, environment, host, "user")"#
 
-    private func values(_ event: MigrationEvent, startedSQL: String?, finishedSQL: String?) -> String {
+    private func values(_ event: MigrationEvent, finishedSQL: String?) -> String {
         let d = dialect
         return """
         (\(d.literal(event.runID)), \(d.literal(event.version?.digits)), \(d.literal(event.direction.rawValue)), \
-        \(d.literal(event.outcome.rawValue)), \(startedSQL ?? d.literal(Timestamps.format(event.startedAt))), \(finishedSQL ?? d.literal(Timestamps.format(event.finishedAt))), \
+        \(d.literal(event.outcome.rawValue)), \(d.literal(Timestamps.format(event.startedAt))), \(finishedSQL ?? d.literal(Timestamps.format(event.finishedAt))), \
         \(d.literal(event.error)), \(d.literal(event.environment)), \(d.literal(event.host)), \(d.literal(event.user)))
         """
     }

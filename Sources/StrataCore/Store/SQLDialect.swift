@@ -40,13 +40,7 @@ public protocol SQLDialect: Sendable {
     /// Wraps a transactional section's statements (and Strata's bookkeeping after them) into one statement that
     /// runs them in order, in the calling transaction, with `lockTimeout` set for that transaction. Nil when the
     /// dialect runs statements one by one (the default).
-    ///
-    /// With `chain`, the batch is one link of a chain of batches sent before the answer to the previous one is
-    /// read (see ``DatabaseSession/send(_:)``): it first checks that the session's last committed link is
-    /// `chain.after` and refuses to run, with ``chainRefusedState``, when it is not (the previous batch failed or
-    /// was not committed), or with ``lockLostState`` when `chain.lockHeld` does not hold; it ends by leaving
-    /// `chain.token` as the session's last link, which its transaction rolling back undoes.
-    func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch?
+    func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch?
     /// Like ``batch(_:lockTimeout:)`` for several migrations of one transaction (a `--single-transaction` run):
     /// `groups` holds each migration's statements, and the batch notes when it started and when each group ended,
     /// which ``batchEndsQuery`` reads back in the same transaction. Nil when the dialect runs statements one by one.
@@ -58,8 +52,8 @@ public protocol SQLDialect: Sendable {
     /// Only for Strata's history tables, created in a transaction of their own before a run: the run's own
     /// (durable) commit flushes the log after them, and tables lost in a crash are created again by the next run.
     var deferredFlushCommit: String? { get }
-    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none)
-    /// and whose second is its `default_transaction_isolation`, or nil when the dialect has no such settings.
+    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none),
+    /// or nil when the dialect has no such setting.
     var statementTimeoutQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
@@ -67,48 +61,12 @@ public protocol SQLDialect: Sendable {
     /// SQL expression for the wall-clock time now, even inside a transaction (the `finished_at` of a batched
     /// migration's event), or nil.
     var clockNow: String? { get }
-    /// Statement that checks the transaction's deferred constraints now, or nil. A batch run in its own transaction
-    /// ends with it: a deferred constraint that fails then fails inside the batch, where the migration's failure is
-    /// reported, rather than at the implicit COMMIT after the batch's answer (which postgres-nio reads as a protocol
-    /// error, closing the connection after reporting the statement as done).
-    var checkDeferredConstraints: String? { get }
 }
-
-/// Where a batch stands in a chain of batches sent one after another without waiting (see
-/// ``SQLDialect/batch(_:lockTimeout:chain:)``).
-///
-/// ```swift
-/// let first = dialect.batch(["CREATE TABLE a (id int)"], lockTimeout: nil, chain: BatchChain(after: nil, token: "run1:1"))
-/// let second = dialect.batch(["CREATE TABLE b (id int)"], lockTimeout: nil, chain: BatchChain(after: "run1:1", token: "run1:2"))
-/// ```
-public struct BatchChain: Sendable, Hashable {
-    /// The token the previous batch leaves when it commits; nil for a first batch, which checks nothing.
-    public var after: String?
-    /// The token this batch leaves when it commits.
-    public var token: String
-    /// An SQL condition that holds while the run's migration lock is held (``MigrationLock/heldCondition``): a batch
-    /// after another checks it too, and refuses with ``lockLostState`` when it no longer holds. (It was sent while
-    /// the batch before it ran; the lock could be lost meanwhile.)
-    public var lockHeld: String?
-    public init(after: String?, token: String, lockHeld: String? = nil) {
-        self.after = after
-        self.token = token
-        self.lockHeld = lockHeld
-    }
-}
-
-/// The SQLSTATE a chained batch refuses with when the batch before it did not commit: nothing of it ran.
-public let chainRefusedState = "SX001"
-/// The SQLSTATE a chained batch refuses with when the run's migration lock is no longer held: nothing of it ran.
-public let lockLostState = "SX002"
 
 extension SQLDialect {
-    public func batch(_ statements: [String], lockTimeout: Duration?, chain: BatchChain?) -> SQLBatch? { nil }
-    /// ``batch(_:lockTimeout:chain:)`` outside a chain.
-    public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { batch(statements, lockTimeout: lockTimeout, chain: nil) }
+    public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { nil }
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
-    public var checkDeferredConstraints: String? { nil }
     public var statementTimeoutQuery: String? { nil }
     public var deferredFlushCommit: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
