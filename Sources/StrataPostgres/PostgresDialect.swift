@@ -58,7 +58,12 @@ public struct PostgresDialect: SQLDialect {
     }
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
-    public var statementTimeoutQuery: String? { "SELECT pg_catalog.current_setting('statement_timeout')" }
+    public var statementTimeoutQuery: String? {
+        """
+        SELECT pg_catalog.current_setting('statement_timeout'), pg_catalog.current_setting('default_transaction_isolation'), \
+        EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE condeferrable)
+        """
+    }
     public var deferredFlushCommit: String? { "SET LOCAL synchronous_commit = off" }
 
     private func block(_ groups: [[String]], lockTimeout: Duration?, timed: Bool) -> SQLBatch {
@@ -110,4 +115,5 @@ public struct PostgresDialect: SQLDialect {
     }
     public var transactionElapsedMilliseconds: String? { "(extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint" }
     public var clockNow: String? { "clock_timestamp()" }
+    public var checkDeferredConstraints: String? { "SET CONSTRAINTS ALL IMMEDIATE" }
 }

@@ -15,7 +15,10 @@ extension Migrator {
               Self.batchable(statements),
               statements.reduce(0, { $0 + $1.sql.utf8.count }) < Self.batchLimit else { return nil }
         let records = bookkeeping(d.transactionElapsedMilliseconds, d.clockNow)
-        guard let sql = d.batch(statements.map(\.sql) + records, lockTimeout: lockTimeout) else { return nil }
+        // In its own transaction, deferred constraints are checked before the history write: their failure is the
+        // migration's, reported like a failure at COMMIT (in an outer transaction they wait for its COMMIT).
+        let check = inOuterTransaction || !options.checkDeferred ? [] : d.checkDeferredConstraints.map { [$0] } ?? []
+        guard let sql = d.batch(statements.map(\.sql) + check + records, lockTimeout: lockTimeout) else { return nil }
         return Batch(sql: sql, statements: statements.count)
     }
 

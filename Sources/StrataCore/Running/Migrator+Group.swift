@@ -37,20 +37,28 @@ extension Migrator {
         return members.count >= 2 ? Group(range: start..<(start + members.count), statements: members) : nil
     }
 
-    /// Whether sending a migration, or a group of them, as one statement keeps `statement_timeout` a limit per
-    /// statement: the session has none (a role's or database's default included), and no migration of the plan
-    /// mentions the setting (one that sets it would otherwise time whole blocks after it). Otherwise every
-    /// statement is sent on its own.
-    func batchingKeepsTimeouts(_ plan: MigrationPlan, query: Query) async -> Bool {
-        guard let sql = driver.dialect.statementTimeoutQuery else { return true }   // a dialect without batches
-        if plan.steps.contains(where: { step in
-            step.script.mentions(word: "statement_timeout")
-                || (step.direction == .up && step.migration.verify?.mentions(word: "statement_timeout") == true)
-        }) {
-            return false
+    /// How `plan` can be batched. `batch`: whether sending a migration, or a group of them, as one statement keeps
+    /// `statement_timeout` a limit per statement: the session has none (a role's or database's default included),
+    /// and no migration of the plan mentions the setting (one that sets it would otherwise time whole blocks after
+    /// it); otherwise every statement is sent on its own.
+    ///
+    /// With `ownTransactions` (each migration's batch committed implicitly, at the end of its statement), a failure
+    /// at that COMMIT would reach postgres-nio after the statement's success, as a protocol error (the migration
+    /// reported applied, the connection closed). So `checkDeferred` when deferrable constraints exist (in the
+    /// database, or a migration of the plan mentions them): each batch checks them before its end. And no batches when
+    /// the session's transactions are serializable by default: a serialization failure found at COMMIT cannot be
+    /// checked for earlier, and sent one by one, each migration ends with its own COMMIT, whose failure is reported.
+    func batchSettings(_ plan: MigrationPlan, ownTransactions: Bool, query: Query) async -> (batch: Bool, checkDeferred: Bool) {
+        guard let sql = driver.dialect.statementTimeoutQuery else { return (true, false) }   // a dialect without batches
+        func mentioned(_ word: String) -> Bool {
+            plan.steps.contains { step in
+                step.script.mentions(word: word) || (step.direction == .up && step.migration.verify?.mentions(word: word) == true)
+            }
         }
-        guard let answer = try? await query(sql).first, let value = answer[0] else { return true }
-        return value == "0"
+        if mentioned("statement_timeout") { return (false, false) }
+        guard let answer = try? await query(sql).first, let value = answer[0] else { return (true, ownTransactions) }
+        if value != "0" || (ownTransactions && answer[1] == "serializable") { return (false, false) }
+        return (true, ownTransactions && (answer[2] != "false" || mentioned("deferrable")))
     }
 
     /// A step's statements as a group runs them: its section, and for `up` its verify section.

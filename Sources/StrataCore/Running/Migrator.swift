@@ -129,6 +129,7 @@ public struct Migrator: Sendable {
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
         let applied = Mutex<[AppliedMigration]>([])
         let done = Mutex<[RunReport.Step]>([])
+        let cancels = CancelRequests(locked.session)
         do {
             let session = locked.session
             let rows = try await locked.store.planningRows(on: session)
@@ -143,7 +144,7 @@ public struct Migrator: Sendable {
                     try await withTaskCancellationHandler {
                         try await session.execute(sql)
                     } onCancel: {
-                        Task { await session.cancelRunningStatement() }
+                        cancels.request()
                     }
                 } else {
                     do {
@@ -160,9 +161,11 @@ public struct Migrator: Sendable {
             })
             let steps = done.withLock { $0 }
             let r = report(request, started: started, applied: rows, steps: steps, outcome: steps.isEmpty ? .nothing : .ok, error: nil, sql: nil)
+            await cancels.delivered()
             for h in hooks { await h.didFinish(r) }
             return r
         } catch {
+            await cancels.delivered()
             let r = report(request, started: started, applied: applied.withLock { $0 }, steps: done.withLock { $0 }, outcome: .failed,
                            error: context.redactor.redact("\(error)"), sql: nil)
             for h in hooks { await h.didFinish(r) }
@@ -202,7 +205,9 @@ public struct Migrator: Sendable {
         let total = plan.steps.count
         let d = driver.dialect
         var options = options
-        if options.batchStatements && !plan.isEmpty { options.batchStatements = await batchingKeepsTimeouts(plan, query: query) }
+        if options.batchStatements && !plan.isEmpty {
+            (options.batchStatements, options.checkDeferred) = await batchSettings(plan, ownTransactions: !options.singleTransaction, query: query)
+        }
         if options.singleTransaction && !plan.isEmpty {
             var done: [RunReport.Step] = []
             done.reserveCapacity(plan.steps.count)

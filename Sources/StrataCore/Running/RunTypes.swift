@@ -47,6 +47,9 @@ public struct RunOptions: Sendable {
     /// (PostgreSQL: a `DO` block; one round trip per migration). Migrations with a statement timeout, and sections
     /// that manage transactions themselves, always run statement by statement.
     public var batchStatements = true
+    /// Whether a migration batched in its own transaction checks deferred constraints before its history write
+    /// (``SQLDialect/checkDeferredConstraints``): set for a run whose database or plan has deferrable constraints.
+    var checkDeferred = false
     public init() {}
 }
 

@@ -52,8 +52,9 @@ public protocol SQLDialect: Sendable {
     /// Only for Strata's history tables, created in a transaction of their own before a run: the run's own
     /// (durable) commit flushes the log after them, and tables lost in a crash are created again by the next run.
     var deferredFlushCommit: String? { get }
-    /// Query returning one row whose first value is the session's `statement_timeout` ("0" when there is none),
-    /// or nil when the dialect has no such setting.
+    /// Query returning one row: the session's `statement_timeout` ("0" when there is none), its
+    /// `default_transaction_isolation`, and whether any deferrable constraint exists ("true"/"false"); nil when the
+    /// dialect has no such settings (what batching depends on, see ``batch(_:lockTimeout:)``).
     var statementTimeoutQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
@@ -61,12 +62,18 @@ public protocol SQLDialect: Sendable {
     /// SQL expression for the wall-clock time now, even inside a transaction (the `finished_at` of a batched
     /// migration's event), or nil.
     var clockNow: String? { get }
+    /// Statement that checks the transaction's deferred constraints now, or nil. A batched migration in its own
+    /// transaction ends with it when deferrable constraints exist: one that fails then fails inside the batch, as
+    /// that migration's failure, instead of at the implicit COMMIT after the batch's answer, which postgres-nio reads
+    /// as a protocol error (it closes the connection after reporting the statement as done).
+    var checkDeferredConstraints: String? { get }
 }
 
 extension SQLDialect {
     public func batch(_ statements: [String], lockTimeout: Duration?) -> SQLBatch? { nil }
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
+    public var checkDeferredConstraints: String? { nil }
     public var statementTimeoutQuery: String? { nil }
     public var deferredFlushCommit: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
