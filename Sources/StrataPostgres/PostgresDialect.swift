@@ -58,7 +58,7 @@ public struct PostgresDialect: SQLDialect {
     }
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
-    public var statementTimeoutQuery: String? {
+    public var batchSettingsQuery: String? {
         """
         SELECT pg_catalog.current_setting('statement_timeout'), pg_catalog.current_setting('default_transaction_isolation'), \
         EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE condeferrable)

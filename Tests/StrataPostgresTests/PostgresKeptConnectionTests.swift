@@ -72,12 +72,18 @@ struct PostgresKeptConnectionTests {
 
     static let table = QualifiedName(schema: nil, name: "strata_migrations")
 
-    @Test("a prepared lock connects at once; the lock made with the same arguments runs on that connection and closes it")
-    func preparedLockIsTakenOver() async throws {
-        let driver = try driver(named: "strata prepared-owner")
-        let holder = "strata prepared-lock-test"
+    /// A driver (its sessions named `owner`) that has prepared the lock for ``table`` held by `holder`, connected.
+    func preparedDriver(_ owner: String, holder: String) async throws -> PostgresDriver {
+        let driver = try driver(named: owner)
         driver.prepareLock(for: Self.table, holderDescription: holder)
         #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1, "connected before the lock was asked for")
+        return driver
+    }
+
+    @Test("a prepared lock connects at once; the lock made with the same arguments runs on that connection and closes it")
+    func preparedLockIsTakenOver() async throws {
+        let holder = "strata prepared-lock-test"
+        let driver = try await preparedDriver("strata prepared-owner", holder: holder)
         let copy: any DatabaseDriver = driver
         let lock = copy.makeLock(for: Self.table, holderDescription: holder)
         let during = try await lock.withLock(timeout: .seconds(5), onWait: { _ in }) {
@@ -90,10 +96,8 @@ struct PostgresKeptConnectionTests {
 
     @Test("a prepared lock nobody takes is closed by closeKeptConnection; a lock for another run does not take it")
     func preparedLockIsClosedWhenUnused() async throws {
-        let driver = try driver(named: "strata prepared-owner-2")
         let holder = "strata prepared-unused-test"
-        driver.prepareLock(for: Self.table, holderDescription: holder)
-        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let driver = try await preparedDriver("strata prepared-owner-2", holder: holder)
         let other = driver.makeLock(for: Self.table, holderDescription: "strata prepared-other-test")
         let others = try await other.withLock(timeout: .seconds(5), onWait: { _ in }) {
             try await connectionCount(driver, named: "strata prepared-other-test", settlingAt: 1)
@@ -106,10 +110,8 @@ struct PostgresKeptConnectionTests {
 
     @Test("a lock for another history table does not take the prepared one, though its holder is the same")
     func preparedLockIsForItsTableOnly() async throws {
-        let driver = try driver(named: "strata prepared-owner-4")
         let holder = "strata prepared-table-test"
-        driver.prepareLock(for: Self.table, holderDescription: holder)
-        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let driver = try await preparedDriver("strata prepared-owner-4", holder: holder)
         let other = driver.makeLock(for: QualifiedName(schema: "audit", name: "history"), holderDescription: holder)
         let during = try await other.withLock(timeout: .seconds(5), onWait: { _ in }) {
             try await connectionCount(driver, named: holder, settlingAt: 2)
@@ -121,10 +123,8 @@ struct PostgresKeptConnectionTests {
 
     @Test("a prepared lock connection the server closed while it waited is replaced, and the lock is taken")
     func closedPreparedLockConnectionIsReplaced() async throws {
-        let driver = try driver(named: "strata prepared-owner-3")
         let holder = "strata prepared-closed-test"
-        driver.prepareLock(for: Self.table, holderDescription: holder)
-        #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1)
+        let driver = try await preparedDriver("strata prepared-owner-3", holder: holder)
         let killer = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
         _ = try await killer.withSession {
             try await $0.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(holder)'")

@@ -49,7 +49,7 @@ extension Migrator {
     /// the session's transactions are serializable by default: a serialization failure found at COMMIT cannot be
     /// checked for earlier, and sent one by one, each migration ends with its own COMMIT, whose failure is reported.
     func batchSettings(_ plan: MigrationPlan, ownTransactions: Bool, query: Query) async -> (batch: Bool, checkDeferred: Bool) {
-        guard let sql = driver.dialect.statementTimeoutQuery else { return (true, false) }   // a dialect without batches
+        guard let sql = driver.dialect.batchSettingsQuery else { return (true, false) }   // a dialect without batches
         func mentioned(_ word: String) -> Bool {
             plan.steps.contains { step in
                 step.script.mentions(word: word) || (step.direction == .up && step.migration.verify?.mentions(word: word) == true)

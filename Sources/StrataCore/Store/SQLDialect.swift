@@ -55,7 +55,7 @@ public protocol SQLDialect: Sendable {
     /// Query returning one row: the session's `statement_timeout` ("0" when there is none), its
     /// `default_transaction_isolation`, and whether any deferrable constraint exists ("true"/"false"); nil when the
     /// dialect has no such settings (what batching depends on, see ``batch(_:lockTimeout:)``).
-    var statementTimeoutQuery: String? { get }
+    var batchSettingsQuery: String? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
     var transactionElapsedMilliseconds: String? { get }
@@ -74,7 +74,7 @@ extension SQLDialect {
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
     public var checkDeferredConstraints: String? { nil }
-    public var statementTimeoutQuery: String? { nil }
+    public var batchSettingsQuery: String? { nil }
     public var deferredFlushCommit: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
     public var clockNow: String? { nil }
