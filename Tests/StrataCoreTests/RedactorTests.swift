@@ -116,6 +116,25 @@ struct TextScanTests {
         #expect(TextScan.hasURLWithPassword(text) == (Redactor.redactURL(text) != text), "\(text)")
     }
 
+    @Test("the byte-level URL masking does what the regular expression does, over 20,000 random ASCII texts")
+    func urlMaskingMatchesTheExpression() {
+        // Texts built from the characters the expression cares about, so that URLs, users, passwords, `@`s, quotes and
+        // whitespace meet in every order.
+        let pieces = ["://", "postgres", ":", "@", "/", " ", "\t", "\n", "\"", "'", "a", "pw", "h", "%40", "#", "=", "x@y", "\u{0B}"]
+        var rng = SystemRandomNumberGenerator()
+        let regex = #"(://[^:/@\s]*):[^\s"']*@"#
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...14, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
+            let expected = text.replacingOccurrences(of: regex, with: "$1:***@", options: .regularExpression)
+            #expect(TextScan.maskingURLPasswords(text) == expected, "\(text.debugDescription)")
+            #expect(Redactor.redactURL(text) == expected, "\(text.debugDescription)")
+        }
+        #expect(TextScan.maskingURLPasswords("postgres://app:pw@db/é") == nil)   // non-ASCII: the expression decides
+        // A no-break space is whitespace to the expression (the password ends there, before any `@`): left alone.
+        #expect(Redactor.redactURL("postgres://app:pw\u{A0}x@db/é") == "postgres://app:pw\u{A0}x@db/é")
+        #expect(Redactor.redactURL("postgres://app:pw@db/é") == "postgres://app:***@db/é")
+    }
+
     @Test("a large text with nothing to mask comes back unchanged; one secret in it is still masked")
     func largeText() {
         let big = String(repeating: #"{"version":"00001","name":"tiny","state":"applied","target":"postgres://app@db/app"},"#, count: 20_000)

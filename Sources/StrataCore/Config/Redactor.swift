@@ -43,8 +43,11 @@ public struct Redactor: Sendable {
         var out = text
         if TextScan.hasURLWithPassword(out) {
             // Up to the LAST `@` before whitespace or a quote: a password with an unencoded `@` (a malformed URL) must not
-            // leak its tail, and a quoted URL in JSON or SQL must not swallow the text after its closing quote.
-            out = out.replacingOccurrences(of: #"(://[^:/@\s]*):[^\s"']*@"#, with: "$1:***@", options: .regularExpression)
+            // leak its tail, and a quoted URL in JSON or SQL must not swallow the text after its closing quote. ASCII
+            // text (a command line with `-d postgres://user:pw@…`, redacted at every status write) is masked byte by
+            // byte; Unicode whitespace is the expression's business.
+            out = TextScan.maskingURLPasswords(out)
+                ?? out.replacingOccurrences(of: #"(://[^:/@\s]*):[^\s"']*@"#, with: "$1:***@", options: .regularExpression)
         }
         // Case folding beyond ASCII (`paßword`, `paſsword`) is the regular expression's business: non-ASCII text
         // always goes to it.

@@ -22,9 +22,13 @@ public struct RunContext: Sendable {
         self.directoryDisplay = directoryDisplay
     }
 
-    public static func newRunID() -> String {
-        let stamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).dateTimeSeparator(.standard).timeSeparator(.omitted).dateSeparator(.omitted).timeZone(separator: .omitted))
-        return stamp.replacingOccurrences(of: "Z", with: "") + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+    /// A new run's id: the UTC time it started and 32 random bits, `20261202T170255-9f3a61c2`.
+    ///
+    /// The time comes from ``Timestamps/format(_:)``: Foundation's ISO 8601 style would load ICU's time-zone data for
+    /// it, a millisecond of every run's start-up.
+    public static func newRunID(now: Date = Date()) -> String {
+        let stamp = Timestamps.format(now).prefix(19).filter { $0 != "-" && $0 != ":" }   // 2026-12-02T17:02:55.123Z
+        return stamp + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
     public static func hostName() -> String { ProcessInfo.processInfo.hostName }
     public static func userName() -> String {
