@@ -34,6 +34,12 @@ public struct PostgresDialect: SQLDialect {
     public func tableExistsQuery(_ table: QualifiedName) -> String {
         "SELECT CASE WHEN to_regclass(\(literal(qualified(table)))) IS NULL THEN 0 ELSE 1 END"
     }
+    public func tableExistsQuery(_ table: QualifiedName, orPinnedBy schemaQuery: String) -> String? {
+        """
+        SELECT CASE WHEN to_regclass(\(literal(qualified(table)))) IS NULL \
+        AND to_regclass(pg_catalog.quote_ident((\(schemaQuery))) || '.' || \(literal(quote(table.name)))) IS NULL THEN 0 ELSE 1 END
+        """
+    }
     public func createSchema(_ schema: String) -> String? { "CREATE SCHEMA IF NOT EXISTS \(quote(schema))" }
     public var supportsDataModifyingCTE: Bool { true }
     public func schemaQuery(forTable name: String) -> String? {
@@ -58,11 +64,9 @@ public struct PostgresDialect: SQLDialect {
     }
 
     public var batchEndsQuery: String? { "SELECT pg_catalog.current_setting('strata.batch_ends', true)" }
-    public var batchSettingsQuery: String? {
-        """
-        SELECT pg_catalog.current_setting('statement_timeout'), pg_catalog.current_setting('default_transaction_isolation'), \
-        EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE condeferrable)
-        """
+    public var batchSettingsColumns: [String]? {
+        ["pg_catalog.current_setting('statement_timeout')", "pg_catalog.current_setting('default_transaction_isolation')",
+         "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE condeferrable)"]
     }
     public var deferredFlushCommit: String? { "SET LOCAL synchronous_commit = off" }
 

@@ -48,7 +48,8 @@ extension Migrator {
     /// database, or a migration of the plan mentions them): each batch checks them before its end. And no batches when
     /// the session's transactions are serializable by default: a serialization failure found at COMMIT cannot be
     /// checked for earlier, and sent one by one, each migration ends with its own COMMIT, whose failure is reported.
-    func batchSettings(_ plan: MigrationPlan, ownTransactions: Bool, query: Query) async -> (batch: Bool, checkDeferred: Bool) {
+    /// `read`: the values of ``SQLDialect/batchSettingsColumns`` when the run already read them (under its lock).
+    func batchSettings(_ plan: MigrationPlan, ownTransactions: Bool, query: Query, read: [String?]? = nil) async -> (batch: Bool, checkDeferred: Bool) {
         guard let sql = driver.dialect.batchSettingsQuery else { return (true, false) }   // a dialect without batches
         func mentioned(_ word: String) -> Bool {
             plan.steps.contains { step in
@@ -56,7 +57,9 @@ extension Migrator {
             }
         }
         if mentioned("statement_timeout") { return (false, false) }
-        guard let answer = try? await query(sql).first, let value = answer[0] else { return (true, ownTransactions) }
+        let answer: [String?]?
+        if let read { answer = read } else { answer = try? await query(sql).first.map { r in (0..<3).map { r[$0] } } }
+        guard let answer, answer.count == 3, let value = answer[0] else { return (true, ownTransactions) }
         if value != "0" || (ownTransactions && answer[1] == "serializable") { return (false, false) }
         return (true, ownTransactions && (answer[2] != "false" || mentioned("deferrable")))
     }

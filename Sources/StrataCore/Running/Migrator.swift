@@ -44,6 +44,17 @@ public struct Migrator: Sendable {
         public let migrator: Migrator
         public let lock: any MigrationLock
         public var store: HistoryStore { migrator.store }
+        /// What taking the lock already read, for the first run under it (see ``LockSetup``).
+        let setup: LockSetup
+    }
+
+    /// What ``withLockedSession(lockWait:onEvent:_:)`` learns while it makes sure the history tables exist, so that
+    /// ``run(_:migrations:options:onEvent:)`` does not ask again: whether it just created them (the history is
+    /// empty), and the dialect's ``SQLDialect/batchSettingsColumns`` (read in the same query). Only for the first run
+    /// under the lock: a later one (a safe run's rollback) reads both again, after what the first changed.
+    struct LockSetup: Sendable {
+        var createdHistory = false
+        var batchSettings: [String?]?
     }
 
     /// How the lock's connection names this run, for a runner that has to wait for it.
@@ -75,21 +86,36 @@ public struct Migrator: Sendable {
         return try await driver.withSession { session in
             try await lock.withLock(timeout: lockWait, onWait: { onEvent(.lockWaiting($0)) }) {
                 onEvent(.lockAcquired)
-                let (me, exists) = try await boundAndExists(on: session)
+                let settings = driver.dialect.batchSettingsColumns ?? []
+                let (store, exists, values) = try await store.boundAndExists(on: session, reading: settings)
+                var me = self
+                me.store = store
+                var setup = LockSetup(batchSettings: settings.isEmpty || values.count != settings.count ? nil : values)
                 if !exists {
-                    // One transaction: a crash between the two tables would leave the events table missing for good.
-                    // Its commit need not wait for the disk (one fsync less on a first run): whatever the run then
-                    // commits is flushed after it, and if nothing is, the next run creates the tables again.
-                    try await session.withTransaction(begin: driver.dialect.beginTransaction) { s in
-                        if let relaxed = driver.dialect.deferredFlushCommit { try await s.execute(relaxed) }
-                        for sql in me.store.createStatements() { try await s.execute(sql) }
-                    }
+                    try await me.createHistoryTables(on: session)
+                    setup.createdHistory = true
                 }
                 // Statement after statement on the connection's own thread: no hand-off between threads per statement.
                 return try await withTaskExecutorPreference(session.preferredExecutor) {
-                    try await body(Locked(session: session, migrator: me, lock: lock))
+                    try await body(Locked(session: session, migrator: me, lock: lock, setup: setup))
                 }
             }
+        }
+    }
+
+    /// Creates the history tables, in one transaction: a crash between the two tables would leave the events table
+    /// missing for good. Its commit need not wait for the disk (one fsync less on a first run): whatever the run then
+    /// commits is flushed after it, and if nothing is, the next run creates the tables again. A dialect with batches
+    /// sends it all as one statement (one round trip instead of five; nothing in it can fail at its implicit commit).
+    private func createHistoryTables(on session: any DatabaseSession) async throws {
+        let d = driver.dialect
+        let statements = (d.deferredFlushCommit.map { [$0] } ?? []) + store.createStatements()
+        if let batch = d.batch(statements, lockTimeout: nil) {
+            try await session.execute(batch.sql)
+            return
+        }
+        try await session.withTransaction(begin: d.beginTransaction) { s in
+            for sql in statements { try await s.execute(sql) }
         }
     }
 
@@ -116,7 +142,7 @@ public struct Migrator: Sendable {
             }
         }
         return try await withLockedSession(lockWait: options.lockWait, onEvent: onEvent) { locked in
-            try await run(request, migrations: migrations, options: options, locked: locked, started: started, onEvent: onEvent)
+            try await run(request, migrations: migrations, options: options, locked: locked, setup: locked.setup, started: started, onEvent: onEvent)
         }
     }
 
@@ -127,12 +153,19 @@ public struct Migrator: Sendable {
     /// the caller what was applied before the failure.
     public func run(_ request: PlanRequest, migrations: [Migration], options: RunOptions, locked: Locked, started: Date = Date(),
                     onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }) async throws -> RunReport {
+        try await run(request, migrations: migrations, options: options, locked: locked, setup: LockSetup(), started: started, onEvent: onEvent)
+    }
+
+    /// ``run(_:migrations:options:locked:started:onEvent:)``, trusting what `setup` says taking the lock found.
+    private func run(_ request: PlanRequest, migrations: [Migration], options: RunOptions, locked: Locked, setup: LockSetup, started: Date,
+                     onEvent: @escaping @Sendable (RunEvent) -> Void) async throws -> RunReport {
         let applied = Mutex<[AppliedMigration]>([])
         let done = Mutex<[RunReport.Step]>([])
         let cancels = CancelRequests(locked.session)
         do {
             let session = locked.session
-            let rows = try await locked.store.planningRows(on: session)
+            // Tables created under this lock a moment ago hold no rows yet.
+            let rows = setup.createdHistory ? [] : try await locked.store.planningRows(on: session)
             applied.withLock { $0 = rows }
             let plan = try Planner.plan(migrations: migrations, applied: rows, request: request, policy: options.policy)
             try Self.checkSingleTransaction(plan, options)
@@ -156,7 +189,8 @@ public struct Migrator: Sendable {
                 }
             }
             let query: Query = { sql in try await session.query(sql) }
-            try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, progress: onEvent, onEvent: { step in
+            try await locked.migrator.apply(plan, options: options, lock: locked.lock, exec: exec, query: query, settings: setup.batchSettings,
+                                            progress: onEvent, onEvent: { step in
                 done.withLock { $0.append(step) }
             })
             let steps = done.withLock { $0 }
@@ -201,12 +235,13 @@ public struct Migrator: Sendable {
     /// Applies `plan`; `stepDone` hears of each step once it is applied for good (in a `--single-transaction` run,
     /// all of them after the commit).
     private func apply(_ plan: MigrationPlan, options: RunOptions, lock: (any MigrationLock)?, exec: Exec, query: Query,
-                       progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws {
+                       settings: [String?]? = nil, progress: @escaping @Sendable (RunEvent) -> Void, onEvent stepDone: (RunReport.Step) -> Void) async throws {
         let total = plan.steps.count
         let d = driver.dialect
         var options = options
         if options.batchStatements && !plan.isEmpty {
-            (options.batchStatements, options.checkDeferred) = await batchSettings(plan, ownTransactions: !options.singleTransaction, query: query)
+            (options.batchStatements, options.checkDeferred) = await batchSettings(plan, ownTransactions: !options.singleTransaction, query: query,
+                                                                                   read: settings)
         }
         if options.singleTransaction && !plan.isEmpty {
             var done: [RunReport.Step] = []

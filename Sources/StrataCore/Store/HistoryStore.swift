@@ -56,26 +56,46 @@ public struct HistoryStore: Sendable {
     /// if !exists { for sql in store.createStatements() { try await session.execute(sql) } }
     /// ```
     public func boundAndExists(on session: any DatabaseSession) async throws -> (store: HistoryStore, exists: Bool) {
-        let (store, exists) = try await bind(on: session, checkingExistence: true)
-        if exists == true { return (store, true) }
+        let (store, exists, _) = try await boundAndExists(on: session, reading: [])
+        return (store, exists)
+    }
+
+    /// ``boundAndExists(on:)``, and the values of `expressions` (SQL expressions, such as the dialect's
+    /// ``SQLDialect/batchSettingsColumns``) read in the same round trip; `values` is empty when the query returned no row.
+    public func boundAndExists(on session: any DatabaseSession, reading expressions: [String]) async throws
+        -> (store: HistoryStore, exists: Bool, values: [String?]) {
+        let found = try await bind(on: session, checkingExistence: true, reading: expressions)
+        if found.exists == true || found.pinnedChecked { return (found.store, found.exists == true, found.values) }
         // Not found through `search_path`; the pinned name may still name it (no schema of `search_path` exists and
-        // the history was written to `public`): ask once more by that name (a first run pays this round trip).
-        if store.migrationsTable != migrationsTable { return (store, try await store.exists(on: session)) }
-        return (store, false)
+        // the history was written to `public`): ask once more by that name, unless the dialect asked both at once.
+        if found.store.migrationsTable != migrationsTable { return (found.store, try await found.store.exists(on: session), found.values) }
+        return (found.store, false, found.values)
     }
 
     /// One query holding, as scalar subqueries, the existence check (on the name as configured: an unqualified name
     /// found through `search_path` is in the schema the schema query pins it to) and the schema query of each
     /// unqualified table.
-    private func bind(on session: any DatabaseSession, checkingExistence: Bool) async throws -> (store: HistoryStore, exists: Bool?) {
+    /// `pinnedChecked`: the existence check also looked in the schema the unqualified name is pinned to (see
+    /// ``SQLDialect/tableExistsQuery(_:orPinnedBy:)``).
+    private func bind(on session: any DatabaseSession, checkingExistence: Bool, reading expressions: [String] = []) async throws
+        -> (store: HistoryStore, exists: Bool?, pinnedChecked: Bool, values: [String?]) {
         var parts: [String] = []
-        if checkingExistence { parts.append(dialect.tableExistsQuery(migrationsTable)) }
         let pinM = migrationsTable.schema == nil ? dialect.schemaQuery(forTable: migrationsTable.name) : nil
         let pinE = eventsTable.schema == nil ? dialect.schemaQuery(forTable: eventsTable.name) : nil
+        var pinnedChecked = false
+        if checkingExistence {
+            if let pinM, let both = dialect.tableExistsQuery(migrationsTable, orPinnedBy: pinM) {
+                parts.append(both)
+                pinnedChecked = true
+            } else {
+                parts.append(dialect.tableExistsQuery(migrationsTable))
+            }
+        }
         for q in [pinM, pinE] { if let q { parts.append(q) } }
-        if parts.isEmpty { return (self, nil) }
+        parts += expressions
+        if parts.isEmpty { return (self, nil, false, []) }
         let sql = parts.count == 1 ? parts[0] : "SELECT " + parts.map { "(\($0))" }.joined(separator: ", ")
-        guard let row = try await session.query(sql).first else { return (self, checkingExistence ? false : nil) }
+        guard let row = try await session.query(sql).first else { return (self, checkingExistence ? false : nil, pinnedChecked, []) }
         var column = 0
         func next() -> String? {
             defer { column += 1 }
@@ -87,8 +107,9 @@ public struct HistoryStore: Sendable {
             return QualifiedName(schema: schema, name: table.name)
         }
         let m = pinned(migrationsTable, pinM), e = pinned(eventsTable, pinE)
-        if m == migrationsTable && e == eventsTable { return (self, exists) }
-        return (HistoryStore(dialect: dialect, migrations: m, events: e, configuredSchemas: configuredSchemas), exists)
+        let values = expressions.map { _ in next() }
+        if m == migrationsTable && e == eventsTable { return (self, exists, pinnedChecked, values) }
+        return (HistoryStore(dialect: dialect, migrations: m, events: e, configuredSchemas: configuredSchemas), exists, pinnedChecked, values)
     }
 
     private var m: String { qualifiedMigrations }

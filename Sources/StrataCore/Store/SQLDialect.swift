@@ -37,6 +37,10 @@ public protocol SQLDialect: Sendable {
     /// Query returning the schema an unqualified table name means: the schema where that table already
     /// is (found through `search_path`), else the current schema. Nil when the database has no schemas.
     func schemaQuery(forTable name: String) -> String?
+    /// Query returning one row whose first value is "1" when `table` (unqualified) exists either as its name finds it
+    /// or in the schema `schemaQuery` (see ``schemaQuery(forTable:)``) pins it to: both existence checks of a run's
+    /// setup in one round trip. Nil when the dialect has none (the two are then asked one after the other).
+    func tableExistsQuery(_ table: QualifiedName, orPinnedBy schemaQuery: String) -> String?
     /// Wraps a transactional section's statements (and Strata's bookkeeping after them) into one statement that
     /// runs them in order, in the calling transaction, with `lockTimeout` set for that transaction. Nil when the
     /// dialect runs statements one by one (the default).
@@ -52,10 +56,11 @@ public protocol SQLDialect: Sendable {
     /// Only for Strata's history tables, created in a transaction of their own before a run: the run's own
     /// (durable) commit flushes the log after them, and tables lost in a crash are created again by the next run.
     var deferredFlushCommit: String? { get }
-    /// Query returning one row: the session's `statement_timeout` ("0" when there is none), its
+    /// Three SQL expressions: the session's `statement_timeout` ("0" when there is none), its
     /// `default_transaction_isolation`, and whether any deferrable constraint exists ("true"/"false"); nil when the
-    /// dialect has no such settings (what batching depends on, see ``batch(_:lockTimeout:)``).
-    var batchSettingsQuery: String? { get }
+    /// dialect has no such settings (what batching depends on, see ``batch(_:lockTimeout:)``). A run reads them in
+    /// the query that looks for its history tables under the lock (``batchSettingsQuery`` asks them alone).
+    var batchSettingsColumns: [String]? { get }
     /// SQL expression for the milliseconds since the current transaction began (the history's `duration_ms` of a
     /// batched migration), or nil.
     var transactionElapsedMilliseconds: String? { get }
@@ -74,7 +79,10 @@ extension SQLDialect {
     public func batch(groups: [[String]], lockTimeout: Duration?) -> SQLBatch? { nil }
     public var batchEndsQuery: String? { nil }
     public var checkDeferredConstraints: String? { nil }
-    public var batchSettingsQuery: String? { nil }
+    public var batchSettingsColumns: [String]? { nil }
+    /// ``batchSettingsColumns`` as a query of their own.
+    public var batchSettingsQuery: String? { batchSettingsColumns.map { "SELECT " + $0.joined(separator: ", ") } }
+    public func tableExistsQuery(_ table: QualifiedName, orPinnedBy schemaQuery: String) -> String? { nil }
     public var deferredFlushCommit: String? { nil }
     public var transactionElapsedMilliseconds: String? { nil }
     public var clockNow: String? { nil }
