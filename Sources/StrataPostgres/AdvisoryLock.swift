@@ -62,18 +62,20 @@ final class AdvisoryLock: MigrationLock {
 
     func withLock<R: Sendable>(timeout: Duration, onWait: @escaping @Sendable (LockHolder?) -> Void,
                                _ body: () async throws -> R) async throws -> R {
-        let connection = try await lockConnection()
+        let (connection, lockedAtOnce) = try await lockConnection()
         let clock = ContinuousClock()
         let start = clock.now
         var delay = Duration.milliseconds(25)
         var announced = false
         do {
-            while try await !tryLock(connection) {
+            var locked = lockedAtOnce
+            while !locked {
                 let waited = clock.now - start
                 if waited >= timeout { throw LockTimeoutError(waited: waited, holder: try? await holder(connection)) }
                 if !announced { onWait(try? await holder(connection)); announced = true }
                 try await Task.sleep(for: min(delay, timeout - waited))
                 delay = min(delay * 2, .seconds(1))
+                locked = try await tryLock(connection)
             }
         } catch {
             try? await connection.close()
@@ -93,36 +95,50 @@ final class AdvisoryLock: MigrationLock {
         }
     }
 
-    /// The connection to hold the lock on: the one ``prepare()`` opened when it is still usable, else a new one.
+    /// The connection to hold the lock on: the one ``prepare()`` opened when it is still usable, else a new one; and
+    /// whether the first try took the lock.
     ///
     /// A connection opened early may have failed (a server restarting or full) or been closed while it waited (a long
     /// backup before the run, a server restart). An idle lock connection must not be closed by the server's
-    /// `idle_session_timeout` (PostgreSQL 14+): setting it to 0 is also the check that the connection answers.
-    private func lockConnection() async throws -> PostgresConnection {
+    /// `idle_session_timeout` (PostgreSQL 14+): the first try sets it to 0, and is also the check that the connection
+    /// answers.
+    private func lockConnection() async throws -> (PostgresConnection, Bool) {
         if let prepared = takePending() {
             let early = try? await withTaskCancellationHandler { try await prepared.value } onCancel: { prepared.cancel() }
             try Task.checkCancellation()
             if let early {
-                if await disableIdleTimeout(early) { return early }
+                if let locked = try await firstTry(early) { return (early, locked) }
                 try? await early.close()
             }
         }
         let connection = try await driver.connect(applicationName: holderDescription)
-        _ = await disableIdleTimeout(connection)
-        return connection
+        do {
+            if let locked = try await firstTry(connection) { return (connection, locked) }
+            throw LockLostError(reason: "its new PostgreSQL connection was closed before the lock was taken")
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
-    /// `SET idle_session_timeout = 0` on `c`; false when `c` is closed (an error of the server is not a reason to stop).
-    /// The watch fails the query if the server closed the connection under it: such a query would never be answered.
-    private func disableIdleTimeout(_ c: PostgresConnection) async -> Bool {
-        if c.isClosed { return false }
+    /// The first `pg_try_advisory_lock` on `c`, setting `idle_session_timeout` to 0 (where the server has it) in the
+    /// same query; nil when `c` is closed, or is closed under the query (the watch fails a query the server will never
+    /// answer). An error of the server is thrown, as a later try's would be.
+    private func firstTry(_ c: PostgresConnection) async throws -> Bool? {
+        if c.isClosed { return nil }
+        let sql = """
+            SELECT pg_try_advisory_lock(\(key.0), \(key.1)), CASE WHEN pg_catalog.current_setting('idle_session_timeout', true) IS NOT NULL \
+            THEN pg_catalog.set_config('idle_session_timeout', '0', false) END
+            """
         do {
-            _ = try await ConnectionWatch(c, target: driver.displayTarget).run { () -> EventLoopFuture<PostgresQueryResult> in
-                c.query(PostgresQuery(unsafeSQL: "SET idle_session_timeout = 0"), logger: driver.logger)
+            let rows = try await ConnectionWatch(c, target: driver.displayTarget).run { () -> EventLoopFuture<PostgresQueryResult> in
+                c.query(PostgresQuery(unsafeSQL: sql), logger: driver.logger)
             }
-            return true
+            for row in rows.rows { return (try? row.decode((Bool, String?).self).0) ?? false }
+            return false
         } catch {
-            return !c.isClosed
+            if c.isClosed { return nil }
+            throw error
         }
     }
 

@@ -19,7 +19,7 @@ public struct PostgresDriver: DatabaseDriver {
     public let target: PostgresTarget
     public let logger: Logger
     /// The connection ``withSessionKeptForNext(_:)`` left for the next session (shared by copies of this driver).
-    let kept = Kept<PostgresConnection>()
+    let kept = Kept<KeptConnection>()
     /// The lock ``prepareLock(for:holderDescription:)`` started, until ``makeLock(for:holderDescription:)`` takes it.
     let preparedLock = Kept<AdvisoryLock>()
 
@@ -132,7 +132,7 @@ public struct PostgresDriver: DatabaseDriver {
     }
 
     public func closeKeptConnection() async {
-        if let connection = kept.take() { try? await connection.close() }
+        if let connection = kept.take()?.connection { try? await connection.close() }
         // Closed in the background: a run that failed before its lock (a bad file) must not wait for a connection.
         preparedLock.take()?.abandon()
     }
@@ -150,7 +150,8 @@ public struct PostgresDriver: DatabaseDriver {
         do {
             let result = try await body(session)
             if keep && !connection.isClosed {
-                if let replaced = kept.put(connection) { try? await replaced.close() }
+                let keeping = KeptConnection(connection: connection, backendPID: session.backendPID.withLock { $0 }, keptAt: .now)
+                if let replaced = kept.put(keeping) { try? await replaced.connection.close() }
             } else {
                 try? await connection.close()
             }
@@ -161,11 +162,22 @@ public struct PostgresDriver: DatabaseDriver {
         }
     }
 
-    /// The kept connection as a session, probed by the query that reads its backend's PID: the server may have
-    /// closed it while it waited (idle_session_timeout, a pooler, a restart). Nil (and closed) when it does not answer.
+    /// The kept connection as a session. The server may have closed it while it waited (idle_session_timeout, a
+    /// pooler, a restart): nil (and closed) when the connection knows it is closed, or, kept for a second or more,
+    /// when it does not answer the query that reads its backend's PID. Taken back sooner (a run's guard keeps it
+    /// while the files are read, a few milliseconds), it is used as it is: that check was a round trip of every run.
     private func keptSession() async -> PostgresSession? {
-        guard let connection = kept.take() else { return nil }
+        guard let found = kept.take() else { return nil }
+        let connection = found.connection
+        if connection.isClosed {
+            try? await connection.close()
+            return nil
+        }
         let session = PostgresSession(connection: connection, driver: self)
+        if let pid = found.backendPID, ContinuousClock.now - found.keptAt < KeptConnection.trustedFor {
+            session.backendPID.withLock { $0 = pid }
+            return session
+        }
         guard let rows = try? await session.query("SELECT pg_backend_pid()") else {
             try? await connection.close()
             return nil
@@ -201,6 +213,15 @@ public struct PostgresDriver: DatabaseDriver {
     public func serverVersion(on session: any DatabaseSession) async throws -> String {
         "PostgreSQL " + (try await session.query("SHOW server_version").first?[0] ?? "?")
     }
+}
+
+/// A connection ``PostgresDriver/withSessionKeptForNext(_:)`` kept: its backend's PID, and when it was kept.
+struct KeptConnection: Sendable {
+    /// How long a kept connection that does not know itself closed is used without asking the server first.
+    static let trustedFor = Duration.seconds(1)
+    let connection: PostgresConnection
+    let backendPID: Int32?
+    let keptAt: ContinuousClock.Instant
 }
 
 /// One value kept between two steps of a run and shared by copies of a driver: the connection

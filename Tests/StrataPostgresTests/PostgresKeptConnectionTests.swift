@@ -121,6 +121,31 @@ struct PostgresKeptConnectionTests {
         #expect(try await connectionCount(driver, named: holder, settlingAt: 0) == 0)
     }
 
+    @Test("the lock's connection, prepared or not, outlives the server's idle_session_timeout while the lock is held")
+    func lockConnectionIgnoresIdleSessionTimeout() async throws {
+        try await DriverTestDatabase.with(PG.make) { db in
+            let driver = try #require(db.driver as? PostgresDriver)
+            let server = PostgresDriver(target: try DriverTestDatabase.postgresServerTarget())
+            try await server.withSession { try await $0.execute("ALTER DATABASE \(try #require(driver.target.database)) SET idle_session_timeout = '300ms'") }
+            for prepared in [true, false] {
+                let holder = "strata idle-timeout-test \(prepared)"
+                if prepared { driver.prepareLock(for: Self.table, holderDescription: holder) }
+                let lock = driver.makeLock(for: Self.table, holderDescription: holder)
+                try await lock.withLock(timeout: .seconds(5), onWait: { _ in }) {
+                    try await Task.sleep(for: .milliseconds(900))   // three idle timeouts of an ordinary session
+                    try await lock.checkHeld()
+                    #expect(try await connectionCount(driver, named: holder, settlingAt: 1) == 1, "prepared: \(prepared)")
+                }
+            }
+            // A session of the same database without the setting is closed by the server meanwhile (the test means it).
+            let idle = try await driver.withSession { s in
+                try await Task.sleep(for: .milliseconds(900))
+                return try? await s.query("SELECT 1")
+            }
+            #expect(idle == nil)
+        }
+    }
+
     @Test("a prepared lock connection the server closed while it waited is replaced, and the lock is taken")
     func closedPreparedLockConnectionIsReplaced() async throws {
         let holder = "strata prepared-closed-test"
