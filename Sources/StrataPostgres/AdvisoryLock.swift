@@ -86,7 +86,9 @@ final class AdvisoryLock: MigrationLock {
         do {
             let result = try await body()
             try? await unlock(connection)
-            try? await connection.close()
+            // The lock is free once the unlock is answered; the connection closes on its own time (a CLI run exits
+            // meanwhile: the server ends the session either way).
+            Task { try? await connection.close() }
             return result
         } catch {
             try? await unlock(connection)

@@ -149,7 +149,8 @@ final class RunRecorder: Sendable {
         case .lockAcquired:
             reporter.update { $0.message = "lock acquired" }
         case .planned(let plan):
-            reporter.update(force: true) { s in
+            // Written from another thread within the reporter's interval, not before the first migration starts.
+            reporter.update { s in
                 s.planned = plan.steps.count
                 s.applied.reserveCapacity(s.applied.count + plan.steps.count)   // grown a step at a time otherwise
                 s.message = plan.isEmpty ? "nothing to do" : "\(plan.steps.count) migration\(plan.steps.count == 1 ? "" : "s") to run"
