@@ -471,7 +471,9 @@ REPORT="$WORK/peers-results.md"
     echo "- peers: ${peer_versions[*]:-none}${SKIP:+; skipped: $SKIP}"
     echo "- PostgreSQL $pg_version, local TCP (127.0.0.1, scram-sha-256, no TLS), default durability (fsync on), max_locks_per_transaction = 512 (for one transaction over 10,000 tables); each tool applies to its own fresh database"
     echo "- each migration: \`CREATE TABLE bench_tI (id bigint PRIMARY KEY, v text NOT NULL); CREATE INDEX bench_tI_v ON bench_tI (v);\`"
-    echo "- apply: median of $APPLY_RUNS runs for \`psql\` and Strata (taking turns, each on a fresh database), one run for the peers; no-op (apply again, all applied) and status: median of $REPEAT (1 when a run takes over 10 s); ratios in brackets: Strata vs the matching psql floor, each peer vs \`strata up\`"
+    runs_text="$APPLY_RUNS"
+    if [ "$APPLY_RUNS" = auto ]; then runs_text="$(for n in "${NS[@]}"; do printf '%s at N = %s, ' "$(apply_runs "$n")" "$n"; done)"; runs_text="${runs_text%, }"; fi
+    echo "- apply: median of $runs_text runs for \`psql\` and Strata (taking turns, each on a fresh database), one run for the peers; no-op (apply again, all applied) and status: median of $REPEAT (1 when a run takes over 10 s); ratios in brackets: Strata vs the matching psql floor, each peer vs \`strata up\`"
     echo "- one transaction per migration everywhere except \`psql -1\` and \`--single-transaction\` (alembic: \`transaction_per_migration=True\`; sqitch: BEGIN/COMMIT in each deploy script, its psql = $PSQL)"
     echo
     echo "| N | tool | apply | no-op | status | peak RSS MiB (apply/no-op/status) |"
