@@ -141,6 +141,23 @@ package enum TextScan {
         }
     }
 
+    /// Whether `text` (not only ASCII) contains `password` in any case once the only non-ASCII characters whose
+    /// Unicode case folding gives letters of that word are folded: `ſ` (U+017F) → `s`, `ß` (U+00DF) and `ẞ` (U+1E9E)
+    /// → `ss`. When it does not, the case-insensitive expression `password` cannot match either.
+    static func mayFoldToPassword(_ text: String) -> Bool {
+        var folded: [UInt8] = []
+        folded.reserveCapacity(text.utf8.count)
+        let b = Array(text.utf8)
+        var i = 0
+        while i < b.count {
+            if b[i] == 0xC5, i + 1 < b.count, b[i + 1] == 0xBF { folded.append(115); i += 2 }                               // ſ
+            else if b[i] == 0xC3, i + 1 < b.count, b[i + 1] == 0x9F { folded += [115, 115]; i += 2 }                     // ß
+            else if b[i] == 0xE1, i + 2 < b.count, b[i + 1] == 0xBA, b[i + 2] == 0x9E { folded += [115, 115]; i += 3 }  // ẞ
+            else { folded.append(b[i]); i += 1 }
+        }
+        return containsIgnoringCase(String(decoding: folded, as: UTF8.self), "password")
+    }
+
     /// Whether some `://` is followed by `user:…@` (no `:`, `/`, `@` or space in the user; no space or quote before
     /// the `@`): the shape ``Redactor/redactURL(_:)`` masks.
     static func hasURLWithPassword(_ text: String) -> Bool {
