@@ -113,27 +113,14 @@ package enum TextScan {
         var text = text
         return text.withUTF8 { t -> String? in
             guard !t.contains(where: { $0 >= 0x80 }) else { return nil }
-            func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
             var out: [UInt8] = []
-            out.reserveCapacity(t.count)
-            var copied = 0, i = 0
-            while i + 3 <= t.count {
-                guard t[i] == 58, t[i + 1] == 47, t[i + 2] == 47 else { i += 1; continue }  // "://"
-                var j = i + 3
-                while j < t.count, t[j] != 58, t[j] != 47, t[j] != 64, !isSpace(t[j]) { j += 1 }
-                var lastAt = -1
-                if j < t.count, t[j] == 58 {
-                    var k = j + 1
-                    while k < t.count, !isSpace(t[k]), t[k] != 34, t[k] != 39 {
-                        if t[k] == 64 { lastAt = k }
-                        k += 1
-                    }
-                }
-                guard lastAt >= 0 else { i += 1; continue }
-                out.append(contentsOf: t[copied...j])          // up to and including the `:` after the user
+            var copied = 0
+            forEachURLPassword(in: t) { colon, lastAt in
+                if out.isEmpty { out.reserveCapacity(t.count) }
+                out.append(contentsOf: t[copied...colon])      // up to and including the `:` after the user
                 out.append(contentsOf: [42, 42, 42, 64])       // "***@"
                 copied = lastAt + 1
-                i = copied
+                return true
             }
             guard copied > 0 else { return String(decoding: t, as: UTF8.self) }
             out.append(contentsOf: t[copied...])
@@ -163,22 +150,37 @@ package enum TextScan {
     static func hasURLWithPassword(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { t in
-            func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
-            var i = 0
-            while i + 3 <= t.count {
-                guard t[i] == 58, t[i + 1] == 47, t[i + 2] == 47 else { i += 1; continue }  // "://"
-                var j = i + 3
-                while j < t.count, t[j] != 58, t[j] != 47, t[j] != 64, !isSpace(t[j]) { j += 1 }
-                if j < t.count, t[j] == 58 {
-                    var k = j + 1
-                    while k < t.count, !isSpace(t[k]), t[k] != 34, t[k] != 39 {
-                        if t[k] == 64 { return true }
-                        k += 1
-                    }
-                }
-                i += 3
+            var found = false
+            forEachURLPassword(in: t) { _, _ in
+                found = true
+                return false
             }
-            return false
+            return found
+        }
+    }
+
+    /// Calls `body` with each `scheme://user:password@` of `t` (the regular expression's matches, left to right, not
+    /// overlapping): the index of the `:` after the user and of the password's last `@` (before whitespace or a
+    /// quote). `body` returns false to stop.
+    private static func forEachURLPassword(in t: UnsafeBufferPointer<UInt8>, _ body: (_ colon: Int, _ lastAt: Int) -> Bool) {
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+        var i = 0
+        while i + 3 <= t.count {
+            guard t[i] == 58, t[i + 1] == 47, t[i + 2] == 47 else { i += 1; continue }  // "://"
+            var j = i + 3
+            while j < t.count, t[j] != 58, t[j] != 47, t[j] != 64, !isSpace(t[j]) { j += 1 }
+            var lastAt = -1
+            if j < t.count, t[j] == 58 {
+                var k = j + 1
+                while k < t.count, !isSpace(t[k]), t[k] != 34, t[k] != 39 {
+                    if t[k] == 64 { lastAt = k }
+                    k += 1
+                }
+            }
+            guard lastAt >= 0 else { i += 1; continue }
+            guard body(j, lastAt) else { return }
+            i = lastAt + 1
         }
     }
 }
+
