@@ -22,6 +22,47 @@ struct GroupingTests {
         #expect(Migrator.mayBeSelectInto(sql) == expected)
     }
 
+    @Test("leading words: comments, line breaks of every kind, case, and where the bytes are not ASCII", arguments: [
+        ("commit", 2, ["COMMIT"]),
+        ("  set  session  authorization x", 2, ["SET", "SESSION"]),
+        ("-- note\nBEGIN", 1, ["BEGIN"]),
+        ("-- note\r\nCOMMIT", 1, ["COMMIT"]),
+        ("-- note\rCOMMIT", 1, ["COMMIT"]),
+        ("/* a /* nested */ still */ Set_x", 1, ["SET_X"]),
+        ("/* unterminated", 1, []),
+        ("(SELECT 1)", 1, []),
+        ("SET\u{A0}TRANSACTION", 2, ["SET", "TRANSACTION"]),
+        ("\u{2003}COMMIT", 1, ["COMMIT"]),
+        ("-- é\nCOPY t", 2, ["COPY", "T"]),
+        ("COMMITé", 1, ["COMMITÉ"]),
+        ("SET2 x", 2, ["SET"]),
+    ])
+    func leadingWords(sql: String, count: Int, expected: [String]) {
+        #expect(Migrator.leadingWords(sql, count: count) == expected)
+        #expect(Migrator.unicodeLeadingWords(sql, count: count) == expected)
+    }
+
+    @Test("leading words read byte by byte agree with the Unicode reading on 20,000 random texts")
+    func leadingWordsAgree() {
+        let pieces = ["--", "/*", "*/", "\n", "\r", "\r\n", " ", "\t", "\u{0B}", "\u{0C}", "-", "/", "*", "set", "SET", "Commit",
+                      "transaction", "_x", "9", "(", ";", "'", "é", "\u{A0}", "✓", "\u{1C}", "@", "[", "`", "{"]
+        // No combining marks: one after `-` or `*` makes a Character that is not the delimiter, where PostgreSQL (and the
+        // byte reading) still sees `--` or `/*`.
+        var rng = SystemRandomNumberGenerator()
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng) ?? "" }.joined()
+            let count = Int.random(in: 1...2, using: &rng)
+            var copy = text
+            let ascii = copy.withUTF8 { Migrator.asciiLeadingWords($0, count: count) }
+            let unicode = Migrator.unicodeLeadingWords(text, count: count)
+            if let ascii, ascii != unicode { disagreements.append(text.debugDescription) }
+            if ascii == nil, text.utf8.allSatisfy({ $0 < 0x80 }) { disagreements.append("ASCII text not read by bytes: \(text.debugDescription)") }
+            if Migrator.leadingWords(text, count: count) != unicode { disagreements.append(text.debugDescription) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) texts, e.g. \(disagreements.prefix(5))")
+    }
+
     @Test("word search: boundaries, case, non-ASCII neighbours")
     func containsWord() {
         #expect(TextScan.containsWordIgnoringCase("a INTO b", "into"))

@@ -96,13 +96,63 @@ extension Migrator {
         return TextScan.containsWordIgnoringCase(sql, "into")
     }
 
-    /// The first `count` words of `sql`, upper-cased, after leading whitespace and comments.
+    /// The first `count` words of `sql`, upper-cased, after leading whitespace and comments (a `--` comment ends at
+    /// a line break, `\n` or `\r`, as PostgreSQL's scanner ends it). Called twice for every statement a batch
+    /// holds: read byte by byte when the bytes that decide the answer are ASCII, else by Unicode characters
+    /// (``unicodeLeadingWords(_:count:)``: Unicode whitespace between words, letters such as `é` in them).
     static func leadingWords(_ sql: String, count: Int) -> [String] {
+        var text = sql
+        if let words = text.withUTF8({ asciiLeadingWords($0, count: count) }) { return words }
+        return unicodeLeadingWords(sql, count: count)
+    }
+
+    /// ``leadingWords(_:count:)`` over UTF-8 bytes; nil when a byte outside a comment that could change the answer
+    /// is not ASCII.
+    static func asciiLeadingWords(_ t: UnsafeBufferPointer<UInt8>, count: Int) -> [String]? {
+        let n = t.count
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+        func isWordByte(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c == 0x5F }
+        func pair(_ i: Int, _ a: UInt8, _ b: UInt8) -> Bool { t[i] == a && i + 1 < n && t[i + 1] == b }
+        var i = 0
+        while i < n {
+            if isSpace(t[i]) {
+                i += 1
+            } else if pair(i, 0x2D, 0x2D) {   // --
+                while i < n, t[i] != 0x0A, t[i] != 0x0D { i += 1 }
+            } else if pair(i, 0x2F, 0x2A) {   // /*, nested
+                var depth = 0
+                while i < n {
+                    if pair(i, 0x2F, 0x2A) { depth += 1; i += 2; continue }
+                    if pair(i, 0x2A, 0x2F) { depth -= 1; i += 2; if depth == 0 { break }; continue }
+                    i += 1
+                }
+            } else {
+                break
+            }
+        }
+        var words: [String] = []
+        while words.count < count {
+            while i < n, isSpace(t[i]) { i += 1 }
+            let start = i
+            while i < n, isWordByte(t[i]) { i += 1 }
+            if i < n, t[i] >= 0x80 { return nil }
+            if i == start { break }
+            words.append(String(unsafeUninitializedCapacity: i - start) { out in
+                for k in start..<i { out[k - start] = t[k] == 0x5F ? t[k] : t[k] & ~0x20 }
+                return i - start
+            })
+        }
+        return words
+    }
+
+    /// ``leadingWords(_:count:)`` by Unicode characters.
+    static func unicodeLeadingWords(_ sql: String, count: Int) -> [String] {
         var s = Substring(sql)
         while true {
             s = s.drop { $0.isWhitespace }
             if s.hasPrefix("--") {
-                s = s.drop { $0 != "\n" }
+                // "\r\n" is one Character, equal to neither "\n" nor "\r".
+                s = s.drop { $0 != "\n" && $0 != "\r" && $0 != "\r\n" }
             } else if s.hasPrefix("/*") {
                 // Nested block comments: count depth.
                 var depth = 0
