@@ -17,7 +17,7 @@ let strict: [SwiftSetting] = [
 ///   12, Ubuntu 22.10 and later, the Dockerfile's images), so it is only used when the building machine has that
 ///   glibc, and `STRATA_RELR=0 swift build -c release` leaves it out, for a binary that must also run on glibc
 ///   2.34/2.35 (RHEL 9, Ubuntu 22.04).
-/// - `--symbol-ordering-file`: the functions a run executes (Sources/strata/Linking/hot-functions.txt, recorded by
+/// - `--symbol-ordering-file`: the protocol conformance descriptors, then the functions a run executes (Sources/strata/Linking/hot-functions.txt, recorded by
 ///   scripts/link-order.sh) placed together, so that a run maps a few MB of code instead of most of the 33 MB. Always
 ///   passed: the manifest may be evaluated before the sources are there (the Dockerfile resolves packages first).
 ///   lld moves sections, not functions: scripts/build-release.sh (what the Dockerfile and the benchmarks build with)

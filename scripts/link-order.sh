@@ -137,9 +137,15 @@ for path in glob.glob(sys.argv[1] + "/cg.*"):
             names.add(ids[m.group(1)])
 print("\n".join(sorted(names)))
 EOF
-LC_ALL=C sort -u "$WORK/executed.txt" | LC_ALL=C comm -12 - "$WORK/defined.txt" >"$WORK/hot.txt"
-count="$(wc -l <"$WORK/hot.txt")"
+LC_ALL=C sort -u "$WORK/executed.txt" | LC_ALL=C comm -12 - "$WORK/defined.txt" >"$WORK/executed-defined.txt"
+# First, every protocol conformance descriptor (symbols ending in `Mc`): the Swift runtime reads all 11,000 of them
+# each time it looks up a conformance it has not looked up before (a few hundred times per run, mostly while the
+# arguments are parsed). Spread over 37 MB of read-only data they cost a cache and TLB miss each; placed together
+# they fill 0.8 MB. Then the executed functions.
+{ grep 'Mc$' "$WORK/defined.txt" || true; cat "$WORK/executed-defined.txt"; } >"$WORK/hot.txt"
+count="$(wc -l <"$WORK/executed-defined.txt")"
+descriptors="$(($(wc -l <"$WORK/hot.txt") - count))"
 [ "$count" -gt 1000 ] || die "only $count functions recorded; something went wrong (see the logs in $WORK)"
 mkdir -p "$(dirname "$OUT")"
 cp "$WORK/hot.txt" "$OUT"
-log "wrote $count functions from $run runs to ${OUT#"$ROOT"/}"
+log "wrote $descriptors conformance descriptors and $count functions from $run runs to ${OUT#"$ROOT"/}"
