@@ -264,8 +264,13 @@ public struct HistoryStore: Sendable {
     /// `finishedSQL`, when given, is the SQL expression stored as the event's `finished_at`.
     public func combined(_ write: String, with event: MigrationEvent, finishedSQL: String? = nil) -> [String] {
         guard dialect.supportsDataModifyingCTE else { return [write, insert(event, finishedSQL: finishedSQL)] }
-        let eventSQL = insert(event, finishedSQL: finishedSQL)
-        return ["WITH recorded AS (\(write) RETURNING 1) \(eventSQL)"]
+        return [combined(write, withEvents: insert(event, finishedSQL: finishedSQL))]
+    }
+
+    /// A write to the migrations table and an insert of events (``insert(_:)-([MigrationEvent])``) as one statement,
+    /// for a dialect with data-modifying `WITH` (``SQLDialect/supportsDataModifyingCTE``).
+    func combined(_ write: String, withEvents eventsInsert: String) -> String {
+        "WITH recorded AS (\(write) RETURNING 1) \(eventsInsert)"
     }
 
     public func insert(_ event: MigrationEvent, finishedSQL: String? = nil) -> String {
