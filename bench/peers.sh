@@ -14,9 +14,9 @@
 #   --repeat R    runs of each no-op and status command, median taken (default 3;
 #                 a single run when the first takes over 10 s)
 #   --apply-runs K
-#                 applies of psql and Strata at each size, median taken (default: 11 up
+#                 applies of psql and Strata at each size, median taken (default: 21 up
 #                 to 100 migrations, 5 up to 1,000, 3 above; a run of 100 lasts about
-#                 0.4 s and this disk moves it by a tenth either way):
+#                 0.3 s and this disk moves it by a tenth or more either way):
 #                 rounds of psql -f, strata up, psql -1, strata up --single-transaction,
 #                 every other round in the opposite order, each on a fresh database
 #                 (the peers apply once: they are several times slower)
@@ -76,7 +76,7 @@ mapfile -t NS < <(printf '%s\n' "${NS[@]}" | sort -n -u)
 # Applies of psql and Strata at size $1.
 apply_runs() {
     if [ "$APPLY_RUNS" != auto ]; then echo "$APPLY_RUNS"
-    elif [ "$1" -le 100 ]; then echo 11
+    elif [ "$1" -le 100 ]; then echo 21
     elif [ "$1" -le 1000 ]; then echo 5
     else echo 3; fi
 }
