@@ -8,10 +8,11 @@ struct Main {
     static func main() async {
         // Output into a closed pipe (`strata status | head`) gets EPIPE, which Output ignores, instead of a fatal SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        // Two malloc arenas instead of up to 16 on two cores: 1–2 MiB less peak RSS over 10,000 migrations (see
-        // bench/README.md, "Memory"). MALLOC_ARENA_MAX or glibc.malloc.arena_max in GLIBC_TUNABLES still decide.
+        // One malloc arena instead of up to 16 on two cores: 2–3 MiB less peak RSS over 10,000 migrations, for at most
+        // 5% more time where files are parsed on both cores (see bench/README.md, "Memory"). MALLOC_ARENA_MAX or
+        // glibc.malloc.arena_max in GLIBC_TUNABLES still decide.
         let tunables = getenv("GLIBC_TUNABLES").map { String(cString: $0) } ?? ""
-        if getenv("MALLOC_ARENA_MAX") == nil && !tunables.contains("arena_max") { _ = strata_limit_malloc_arenas(2) }
+        if getenv("MALLOC_ARENA_MAX") == nil && !tunables.contains("arena_max") { _ = strata_limit_malloc_arenas(1) }
         let args = reorderGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             var command = try StrataCommand.parseAsRoot(args)
