@@ -110,22 +110,14 @@ extension Migrator {
     /// is not ASCII.
     static func asciiLeadingWords(_ t: UnsafeBufferPointer<UInt8>, count: Int) -> [String]? {
         let n = t.count
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+        let isSpace = TextScan.isASCIIWhitespace
         func isWordByte(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A || c == 0x5F }
-        func pair(_ i: Int, _ a: UInt8, _ b: UInt8) -> Bool { t[i] == a && i + 1 < n && t[i + 1] == b }
         var i = 0
         while i < n {
             if isSpace(t[i]) {
                 i += 1
-            } else if pair(i, 0x2D, 0x2D) {   // --
-                while i < n, t[i] != 0x0A, t[i] != 0x0D { i += 1 }
-            } else if pair(i, 0x2F, 0x2A) {   // /*, nested
-                var depth = 0
-                while i < n {
-                    if pair(i, 0x2F, 0x2A) { depth += 1; i += 2; continue }
-                    if pair(i, 0x2A, 0x2F) { depth -= 1; i += 2; if depth == 0 { break }; continue }
-                    i += 1
-                }
+            } else if let end = TextScan.sqlCommentEnd(t, at: i) {
+                i = end
             } else {
                 break
             }

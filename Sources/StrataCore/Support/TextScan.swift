@@ -128,6 +128,31 @@ package enum TextScan {
         }
     }
 
+    /// ASCII whitespace: space, tab, line feed, vertical tab, form feed, carriage return (what PostgreSQL's scanner and
+    /// a regular expression's `\s` take as whitespace in ASCII text).
+    static func isASCIIWhitespace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+
+    /// The index just after the SQL comment that starts at `i` of `b`, or nil when none starts there: a `--` comment
+    /// ends before its line break (`\n` or `\r`, as in PostgreSQL's scanner), a `/* */` comment after its closing
+    /// `*/` (nested ones counted), either at the end of `b` when it does not end.
+    static func sqlCommentEnd<C: RandomAccessCollection<UInt8>>(_ b: C, at i: Int) -> Int? where C.Index == Int {
+        guard i + 1 < b.endIndex else { return nil }
+        if b[i] == 0x2D, b[i + 1] == 0x2D {   // --
+            var k = i + 2
+            while k < b.endIndex, b[k] != 0x0A, b[k] != 0x0D { k += 1 }
+            return k
+        }
+        guard b[i] == 0x2F, b[i + 1] == 0x2A else { return nil }   // /*
+        var depth = 0
+        var k = i
+        while k < b.endIndex {
+            if b[k] == 0x2F, k + 1 < b.endIndex, b[k + 1] == 0x2A { depth += 1; k += 2; continue }
+            if b[k] == 0x2A, k + 1 < b.endIndex, b[k + 1] == 0x2F { depth -= 1; k += 2; if depth == 0 { return k }; continue }
+            k += 1
+        }
+        return k
+    }
+
     /// Whether `text` (not only ASCII) contains `password` in any case once the only non-ASCII characters whose
     /// Unicode case folding gives letters of that word are folded: `ſ` (U+017F) → `s`, `ß` (U+00DF) and `ẞ` (U+1E9E)
     /// → `ss`. When it does not, the case-insensitive expression `password` cannot match either.
@@ -163,7 +188,7 @@ package enum TextScan {
     /// overlapping): the index of the `:` after the user and of the password's last `@` (before whitespace or a
     /// quote). `body` returns false to stop.
     private static func forEachURLPassword(in t: UnsafeBufferPointer<UInt8>, _ body: (_ colon: Int, _ lastAt: Int) -> Bool) {
-        func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+        let isSpace = isASCIIWhitespace
         var i = 0
         while i + 3 <= t.count {
             guard t[i] == 58, t[i + 1] == 47, t[i + 2] == 47 else { i += 1; continue }  // "://"

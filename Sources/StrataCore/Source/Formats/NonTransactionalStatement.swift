@@ -57,16 +57,8 @@ public enum NonTransactionalStatement {
         func isWord(_ c: UInt8) -> Bool { isWordStart(c) || (c >= 48 && c <= 57) || c == 36 }
         while i < b.count, out.count < limit {
             let c = b[i]
-            if c == 45, i + 1 < b.count, b[i + 1] == 45 {  // -- comment
-                while i < b.count, b[i] != 10 { i += 1 }
-            } else if c == 47, i + 1 < b.count, b[i + 1] == 42 {  // /* comment */, nested
-                var depth = 1
-                i += 2
-                while i < b.count, depth > 0 {
-                    if b[i] == 47, i + 1 < b.count, b[i + 1] == 42 { depth += 1; i += 2 }
-                    else if b[i] == 42, i + 1 < b.count, b[i + 1] == 47 { depth -= 1; i += 2 }
-                    else { i += 1 }
-                }
+            if let end = TextScan.sqlCommentEnd(b, at: i) {  // -- comment, or /* comment */, nested
+                i = end
             } else if c == 39 || c == 34 {  // 'string' or "identifier"
                 i += 1
                 while i < b.count {
